@@ -1,0 +1,1 @@
+//! Mekong's corpus stage (work in progress).

@@ -1,0 +1,1 @@
+//! Mekong's eval stage (work in progress).

@@ -1,0 +1,1 @@
+//! Mekong's pretrain stage (work in progress).

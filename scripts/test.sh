@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README gives it and as CI runs it. Needs no GPU and no ../shared.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace
+# The CUDA backend must keep compiling on machines without CUDA (the driver is loaded at run time).
+cargo check -p mekong-pretrain --features cuda

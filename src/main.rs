@@ -1,0 +1,50 @@
+//! `mekong`: the command line over Mekong's stage libraries. It only parses arguments and calls
+//! the libraries; every stage can also run from a pipeline file (`mekong run PIPELINE.toml`).
+
+mod cli;
+mod pipeline;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "mekong",
+    version,
+    about = "Build a fair language model for your language: corpus → tokenizer → pretrain → eval"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the stages named in a pipeline file, in order, skipping those already up to date.
+    Run(pipeline::RunArgs),
+    /// Ingest, normalise, filter and deduplicate parallel and monolingual text into Parquet.
+    Corpus(cli::corpus::CorpusArgs),
+    /// Train a (parity-aware) byte-level BPE tokenizer, or compare tokenizers.
+    Tokenizer(cli::tokenizer::TokenizerArgs),
+    /// Tokenize the corpus into shards and train a decoder-only model.
+    Pretrain(cli::pretrain::PretrainArgs),
+    /// Evaluate models: bits per byte per language, samples, contamination.
+    Eval(cli::eval::EvalArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Run(args) => pipeline::run(args),
+        Command::Corpus(args) => cli::corpus::run(args),
+        Command::Tokenizer(args) => cli::tokenizer::run(args),
+        Command::Pretrain(args) => cli::pretrain::run(args),
+        Command::Eval(args) => cli::eval::run(args),
+    };
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! `mekong run PIPELINE.toml`: runs the stages a pipeline file names, in the river's order.
+//!
+//! A pipeline file has an optional `[pipeline]` table (`workdir`, default `runs/<file stem>`)
+//! and one table per stage: `[corpus]`, `[tokenizer]` (with an optional `[tokenizer.report]`),
+//! `[pretrain]`, `[eval]`. Relative paths are relative to the pipeline file's folder. Each stage
+//! writes into `<workdir>/<stage>` with a `manifest.json`; a stage whose manifest matches its
+//! current inputs (content hashes) and parameters is skipped as cached unless `--force`.
+
+use anyhow::Context;
+use mekong_common::Manifest;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// The pipeline file (TOML).
+    pub pipeline: PathBuf,
+    /// Rerun every stage even when its manifest says it is up to date.
+    #[arg(long)]
+    pub force: bool,
+    /// Run only these stages (by name: corpus, tokenizer, tokenizer-report, pretrain, eval).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+}
+
+/// What every stage planner gets: where the pipeline file is, and where stages write.
+pub struct PipelineContext {
+    /// The pipeline file's folder; relative paths in the file are resolved against it.
+    pub base_dir: PathBuf,
+    /// `<workdir>`: each stage writes to `<workdir>/<stage>`.
+    pub workdir: PathBuf,
+}
+
+impl PipelineContext {
+    /// Resolves a path written in the pipeline file.
+    pub fn resolve(&self, path: impl AsRef<Path>) -> PathBuf {
+        self.base_dir.join(path)
+    }
+
+    /// The output folder of a stage.
+    pub fn stage_dir(&self, stage: &str) -> PathBuf {
+        self.workdir.join(stage)
+    }
+}
+
+/// A stage ready to run: what the cache check compares, and the work itself. The stage's
+/// library must write a manifest with the same `name`, `inputs` and `parameters`.
+pub struct PlannedStage {
+    pub name: &'static str,
+    pub out_dir: PathBuf,
+    pub inputs: Vec<PathBuf>,
+    pub parameters: serde_json::Value,
+    pub execute: Box<dyn FnOnce() -> anyhow::Result<()>>,
+}
+
+type Planner = fn(&toml::Value, &PipelineContext) -> anyhow::Result<PlannedStage>;
+
+/// The stages in the order data flows through them, with the table path that configures each.
+const STAGES: [(&str, &[&str], Planner); 5] = [
+    ("corpus", &["corpus"], crate::cli::corpus::plan),
+    ("tokenizer", &["tokenizer"], crate::cli::tokenizer::plan),
+    (
+        "tokenizer-report",
+        &["tokenizer", "report"],
+        crate::cli::tokenizer::plan_report,
+    ),
+    ("pretrain", &["pretrain"], crate::cli::pretrain::plan),
+    ("eval", &["eval"], crate::cli::eval::plan),
+];
+
+pub fn run(args: RunArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.pipeline)
+        .with_context(|| format!("cannot read pipeline file {}", args.pipeline.display()))?;
+    let document: toml::Table = toml::from_str(&text)
+        .with_context(|| format!("{}: not a valid pipeline file", args.pipeline.display()))?;
+    let context = context_for(&args.pipeline, &document)?;
+    check_known_tables(&args.pipeline, &document)?;
+    for name in &args.only {
+        anyhow::ensure!(
+            STAGES.iter().any(|(stage, _, _)| stage == name),
+            "--only: unknown stage '{name}'"
+        );
+    }
+
+    let mut ran = Vec::new();
+    for (name, table_path, planner) in STAGES {
+        let Some(section) = lookup(&document, table_path) else {
+            continue;
+        };
+        if !args.only.is_empty() && !args.only.iter().any(|o| o == name) {
+            continue;
+        }
+        let stage = planner(section, &context)
+            .with_context(|| format!("{}: [{}]", args.pipeline.display(), table_path.join(".")))?;
+        if !args.force
+            && Manifest::is_fresh(&stage.out_dir, stage.name, &stage.inputs, &stage.parameters)
+        {
+            eprintln!(
+                "[{name}] cached: {} is up to date (--force reruns it)",
+                stage.out_dir.display()
+            );
+            ran.push((name, "cached"));
+            continue;
+        }
+        eprintln!("[{name}] running → {}", stage.out_dir.display());
+        (stage.execute)().with_context(|| format!("stage {name} failed"))?;
+        ran.push((name, "ran"));
+    }
+    anyhow::ensure!(
+        !ran.is_empty(),
+        "{}: names no stage",
+        args.pipeline.display()
+    );
+    eprintln!("pipeline {} done:", args.pipeline.display());
+    for (name, how) in ran {
+        eprintln!("  {name:<17} {how}");
+    }
+    Ok(())
+}
+
+fn context_for(pipeline: &Path, document: &toml::Table) -> anyhow::Result<PipelineContext> {
+    let base_dir = pipeline
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let workdir = match document.get("pipeline").and_then(|p| p.get("workdir")) {
+        Some(toml::Value::String(dir)) => base_dir.join(dir),
+        Some(_) => anyhow::bail!(
+            "{}: [pipeline] workdir must be a string",
+            pipeline.display()
+        ),
+        None => {
+            let stem = pipeline.file_stem().unwrap_or_default().to_string_lossy();
+            PathBuf::from("runs").join(stem.as_ref())
+        }
+    };
+    Ok(PipelineContext { base_dir, workdir })
+}
+
+/// A misspelt table would silently skip a stage: reject tables no stage reads.
+fn check_known_tables(pipeline: &Path, document: &toml::Table) -> anyhow::Result<()> {
+    for key in document.keys() {
+        let known = key == "pipeline" || STAGES.iter().any(|(_, path, _)| path[0] == key);
+        anyhow::ensure!(
+            known,
+            "{}: unknown table [{key}] (known: pipeline, corpus, tokenizer, tokenizer.report, pretrain, eval)",
+            pipeline.display()
+        );
+    }
+    Ok(())
+}
+
+fn lookup<'a>(document: &'a toml::Table, path: &[&str]) -> Option<&'a toml::Value> {
+    let mut value = document.get(path[0])?;
+    for key in &path[1..] {
+        value = value.get(key)?;
+    }
+    Some(value)
+}

@@ -1,0 +1,1 @@
+//! Mekong's tokenizer stage (work in progress).
