@@ -1,20 +1,28 @@
-//! `mekong tokenizer`: arguments and pipeline section of the tokenizer stage.
+//! `mekong tokenizer train|report`.
 
-use crate::pipeline::{PipelineContext, PlannedStage};
+pub mod report;
+pub mod train;
+
+pub use report::plan as plan_report;
+pub use train::plan;
 
 #[derive(clap::Args)]
-pub struct TokenizerArgs {}
-
-pub fn run(_args: TokenizerArgs) -> anyhow::Result<()> {
-    anyhow::bail!("the tokenizer stage is not built yet")
+pub struct TokenizerArgs {
+    #[command(subcommand)]
+    command: TokenizerCommand,
 }
 
-/// Plans the `[tokenizer]` section of a pipeline file.
-pub fn plan(_section: &toml::Value, _ctx: &PipelineContext) -> anyhow::Result<PlannedStage> {
-    anyhow::bail!("the tokenizer stage is not built yet")
+#[derive(clap::Subcommand)]
+enum TokenizerCommand {
+    /// Train a byte-level BPE tokenizer (classic or parity-aware) and write tokenizer.json.
+    Train(train::TrainArgs),
+    /// Compare tokenizers per language on a parallel set: tables and charts.
+    Report(report::ReportArgs),
 }
 
-/// Plans the `[tokenizer.report]` section of a pipeline file.
-pub fn plan_report(_section: &toml::Value, _ctx: &PipelineContext) -> anyhow::Result<PlannedStage> {
-    anyhow::bail!("the tokenizer report is not built yet")
+pub fn run(args: TokenizerArgs) -> anyhow::Result<()> {
+    match args.command {
+        TokenizerCommand::Train(args) => train::run(args),
+        TokenizerCommand::Report(args) => report::run(args),
+    }
 }
