@@ -1,0 +1,440 @@
+//! The decoder-only transformer: Llama-style blocks (RMSNorm before attention and MLP, rotary
+//! position embeddings, SwiGLU MLP, causal self-attention through burn's fused attention op),
+//! optional tied input/output embeddings, and a key/value cache for generation.
+
+use crate::{PretrainError, Result};
+use burn::module::{Initializer, Module};
+use burn::nn::{
+    Embedding, EmbeddingConfig, Linear, LinearConfig, RmsNorm, RmsNormConfig, SwiGlu,
+    SwiGluConfig,
+};
+use burn::tensor::backend::Backend;
+use burn::tensor::module::{attention, linear};
+use burn::tensor::ops::AttentionModuleOptions;
+use burn::tensor::{FloatDType, Int, Tensor};
+use serde::{Deserialize, Serialize};
+
+/// The shape of a model. Everything the weights' layout depends on lives here, so a checkpoint
+/// carries its config and can be rebuilt without the run that made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// Number of token ids; must equal the tokenizer's vocabulary size.
+    pub vocab_size: usize,
+    /// Width of the residual stream.
+    pub d_model: usize,
+    pub n_layers: usize,
+    /// Attention heads; `d_model / n_heads` is the head width (must be even for RoPE).
+    pub n_heads: usize,
+    /// Hidden width of the SwiGLU MLP (≈ 8/3 × d_model keeps the parameter count of a 4× GELU MLP).
+    pub d_ff: usize,
+    /// Longest sequence the model reads (size of the rotary tables and of the KV cache).
+    pub max_seq_len: usize,
+    /// RoPE base frequency.
+    pub rope_theta: f64,
+    pub norm_eps: f64,
+    /// Share the token embedding with the output projection (saves `vocab × d_model` weights,
+    /// which dominate small models).
+    pub tie_embeddings: bool,
+}
+
+/// Named sizes, smallest first: `(name, d_model, n_layers, n_heads, d_ff, max_seq_len)`.
+/// `tiny` trains in seconds on a CPU (tests); `base` is GPT-2-small-sized (≈110M parameters with a
+/// 32k vocabulary and tied embeddings, ≈135M untied).
+const PRESETS: [(&str, usize, usize, usize, usize, usize); 5] = [
+    ("tiny", 64, 2, 4, 176, 128),
+    ("mini", 256, 4, 4, 688, 256),
+    ("small", 512, 8, 8, 1376, 512),
+    ("medium", 640, 10, 10, 1728, 1024),
+    ("base", 768, 12, 12, 2048, 1024),
+];
+
+impl ModelConfig {
+    /// Names accepted by [`ModelConfig::preset`], smallest first.
+    pub fn preset_names() -> Vec<&'static str> {
+        PRESETS.iter().map(|p| p.0).collect()
+    }
+
+    /// A named size for a tokenizer with `vocab_size` ids.
+    pub fn preset(name: &str, vocab_size: usize) -> Result<Self> {
+        let &(_, d_model, n_layers, n_heads, d_ff, max_seq_len) = PRESETS
+            .iter()
+            .find(|p| p.0 == name)
+            .ok_or_else(|| PretrainError::Config {
+                message: format!(
+                    "unknown model preset '{name}' (known: {})",
+                    Self::preset_names().join(", ")
+                ),
+            })?;
+        Ok(ModelConfig {
+            vocab_size,
+            d_model,
+            n_layers,
+            n_heads,
+            d_ff,
+            max_seq_len,
+            rope_theta: 10_000.0,
+            norm_eps: 1e-5,
+            tie_embeddings: true,
+        })
+    }
+
+    pub fn head_dim(&self) -> usize {
+        self.d_model / self.n_heads
+    }
+
+    /// Rejects shapes the model cannot be built with, naming the field.
+    pub fn validate(&self) -> Result<()> {
+        let fail = |message: String| Err(PretrainError::Config { message });
+        if self.vocab_size == 0 || self.d_model == 0 || self.n_layers == 0 || self.n_heads == 0 {
+            return fail(format!("model sizes must be positive: {self:?}"));
+        }
+        if self.d_model % self.n_heads != 0 {
+            return fail(format!(
+                "d_model {} is not divisible by n_heads {}",
+                self.d_model, self.n_heads
+            ));
+        }
+        if self.head_dim() % 2 != 0 {
+            return fail(format!(
+                "head width {} must be even for rotary embeddings",
+                self.head_dim()
+            ));
+        }
+        if self.max_seq_len < 2 {
+            return fail("max_seq_len must be at least 2".to_string());
+        }
+        Ok(())
+    }
+
+    /// Trainable parameters, counted from the shapes (equals `Model::num_params`).
+    pub fn num_params(&self) -> usize {
+        let (d, v) = (self.d_model, self.vocab_size);
+        let attention = 4 * d * d;
+        let mlp = 3 * d * self.d_ff;
+        let norms = 2 * d;
+        let head = if self.tie_embeddings { 0 } else { d * v };
+        v * d + self.n_layers * (attention + mlp + norms) + d + head
+    }
+
+    /// Matrix-multiply FLOPs of one token's forward pass, attention over `seq_len` included
+    /// (the usual `2 × params + 2 × layers × seq × d_model` estimate); training costs 3×.
+    pub fn flops_per_token(&self, seq_len: usize) -> f64 {
+        let (d, v) = (self.d_model as f64, self.vocab_size as f64);
+        let matmul_params = self.n_layers as f64 * (4.0 * d * d + 3.0 * d * self.d_ff as f64) + d * v;
+        2.0 * matmul_params + 2.0 * self.n_layers as f64 * seq_len as f64 * d
+    }
+
+    /// Builds a freshly initialised model.
+    pub fn init<B: Backend>(&self, device: &B::Device) -> Result<Model<B>> {
+        self.validate()?;
+        // GPT-2 initialisation: N(0, 0.02), residual output projections scaled by 1/√(2L) so the
+        // residual stream's variance does not grow with depth.
+        let std = 0.02;
+        let normal = |std: f64| Initializer::Normal { mean: 0.0, std };
+        let projection = normal(std / (2.0 * self.n_layers as f64).sqrt());
+        let dense = |d_in, d_out, init: Initializer| {
+            LinearConfig::new(d_in, d_out)
+                .with_bias(false)
+                .with_initializer(init)
+                .init(device)
+        };
+        let blocks = (0..self.n_layers)
+            .map(|_| Block {
+                attention_norm: RmsNormConfig::new(self.d_model)
+                    .with_epsilon(self.norm_eps)
+                    .init(device),
+                qkv: dense(self.d_model, 3 * self.d_model, normal(std)),
+                attention_out: dense(self.d_model, self.d_model, projection.clone()),
+                mlp_norm: RmsNormConfig::new(self.d_model)
+                    .with_epsilon(self.norm_eps)
+                    .init(device),
+                mlp: SwiGluConfig::new(self.d_model, self.d_ff)
+                    .with_initializer(normal(std))
+                    .init(device),
+                mlp_out: dense(self.d_ff, self.d_model, projection.clone()),
+                n_heads: self.n_heads,
+            })
+            .collect();
+        let embedding = EmbeddingConfig::new(self.vocab_size, self.d_model)
+            .with_initializer(normal(std))
+            .init(device);
+        let lm_head =
+            (!self.tie_embeddings).then(|| dense(self.d_model, self.vocab_size, normal(std)));
+        let rope = Rope::new(self.max_seq_len, self.head_dim(), self.rope_theta, device);
+        Ok(Model {
+            embedding,
+            blocks,
+            norm: RmsNormConfig::new(self.d_model)
+                .with_epsilon(self.norm_eps)
+                .init(device),
+            lm_head,
+            rope,
+            max_seq_len: self.max_seq_len,
+            compute_dtype: None,
+        })
+    }
+}
+
+/// The transformer. `forward` scores whole sequences (training, scoring); `forward_cached`
+/// extends a [`KvCache`] one chunk at a time (generation) and gives the same logits.
+#[derive(Module, Debug)]
+pub struct Model<B: Backend> {
+    embedding: Embedding<B>,
+    blocks: Vec<Block<B>>,
+    norm: RmsNorm<B>,
+    /// `None` when the output projection is the (transposed) token embedding.
+    lm_head: Option<Linear<B>>,
+    rope: Rope<B>,
+    max_seq_len: usize,
+    /// Mixed precision: matrix multiplies and attention run in this dtype while weights, norms,
+    /// the residual stream and the loss stay in f32 (what PyTorch's autocast does).
+    #[module(skip)]
+    compute_dtype: Option<FloatDType>,
+}
+
+#[derive(Module, Debug)]
+struct Block<B: Backend> {
+    attention_norm: RmsNorm<B>,
+    /// Query, key and value projections in one matrix: one matmul instead of three.
+    qkv: Linear<B>,
+    attention_out: Linear<B>,
+    mlp_norm: RmsNorm<B>,
+    mlp: SwiGlu<B>,
+    mlp_out: Linear<B>,
+    n_heads: usize,
+}
+
+/// Rotary position embedding tables, in the "rotate half" layout of Llama and GPT-NeoX (the
+/// PyTorch reference uses the same). Written here rather than taken from `burn::nn`, whose
+/// `RotaryEncoding` pairs adjacent channels through a small matmul per call; the tables are
+/// not parameters and are rebuilt from the config, never saved.
+#[derive(Module, Debug)]
+struct Rope<B: Backend> {
+    /// `[max_seq_len, head_dim]`: cos/sin of position × frequency, each frequency twice.
+    cos: Tensor<B, 2>,
+    sin: Tensor<B, 2>,
+}
+
+impl<B: Backend> Rope<B> {
+    fn new(max_seq_len: usize, head_dim: usize, theta: f64, device: &B::Device) -> Self {
+        let half = head_dim / 2;
+        let mut cos = Vec::with_capacity(max_seq_len * head_dim);
+        let mut sin = Vec::with_capacity(max_seq_len * head_dim);
+        for position in 0..max_seq_len {
+            for _ in 0..2 {
+                for i in 0..half {
+                    let frequency = theta.powf(-2.0 * i as f64 / head_dim as f64);
+                    let angle = position as f64 * frequency;
+                    cos.push(angle.cos() as f32);
+                    sin.push(angle.sin() as f32);
+                }
+            }
+        }
+        let table = |values: Vec<f32>| {
+            Tensor::<B, 1>::from_floats(values.as_slice(), device).reshape([max_seq_len, head_dim])
+        };
+        Rope {
+            cos: table(cos),
+            sin: table(sin),
+        }
+    }
+
+    /// Rotates `x: [batch, heads, seq, head_dim]` whose first token sits at `start`.
+    fn apply(&self, x: Tensor<B, 4>, start: usize) -> Tensor<B, 4> {
+        let [_, _, seq, head_dim] = x.dims();
+        let dtype = x.dtype();
+        let cos = self.cos.clone().narrow(0, start, seq).cast(dtype);
+        let sin = self.sin.clone().narrow(0, start, seq).cast(dtype);
+        let half = head_dim / 2;
+        let first = x.clone().narrow(3, 0, half);
+        let second = x.clone().narrow(3, half, half);
+        let rotated = Tensor::cat(vec![second.neg(), first], 3);
+        x * cos.unsqueeze::<4>() + rotated * sin.unsqueeze::<4>()
+    }
+}
+
+/// Keys and values of the tokens a sequence has read so far, per layer, for generation.
+#[derive(Debug, Clone)]
+pub struct KvCache<B: Backend> {
+    /// Per layer: keys and values `[batch, heads, len, head_dim]`, `None` before the first chunk.
+    layers: Vec<Option<(Tensor<B, 4>, Tensor<B, 4>)>>,
+    len: usize,
+}
+
+impl<B: Backend> KvCache<B> {
+    /// An empty cache for `model`.
+    pub fn new(model: &Model<B>) -> Self {
+        KvCache {
+            layers: vec![None; model.blocks.len()],
+            len: 0,
+        }
+    }
+
+    /// Tokens read so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl<B: Backend> Model<B> {
+    /// Logits `[batch, seq, vocab]` for tokens `[batch, seq]`; position `i` only sees tokens
+    /// `0..=i`. Panics when `seq` exceeds `max_seq_len` (callers check [`Model::max_seq_len`]).
+    pub fn forward(&self, tokens: Tensor<B, 2, Int>) -> Tensor<B, 3> {
+        let [_, seq] = tokens.dims();
+        assert!(
+            seq <= self.max_seq_len,
+            "sequence of {seq} tokens is longer than the model's max_seq_len {}",
+            self.max_seq_len
+        );
+        let mut x = self.embedding.forward(tokens);
+        for block in &self.blocks {
+            x = block.forward(x, &self.rope, 0, None, self.compute_dtype);
+        }
+        self.project(x)
+    }
+
+    /// Reads `tokens [batch, new]` after those in `cache` and returns their logits
+    /// `[batch, new, vocab]`, computing only the new positions. Over a whole sequence, feeding
+    /// it in chunks gives the same logits as one `forward` call.
+    pub fn forward_cached(
+        &self,
+        tokens: Tensor<B, 2, Int>,
+        cache: &mut KvCache<B>,
+    ) -> Result<Tensor<B, 3>> {
+        let [_, new] = tokens.dims();
+        if cache.len + new > self.max_seq_len {
+            return Err(PretrainError::SequenceTooLong {
+                len: cache.len + new,
+                max: self.max_seq_len,
+            });
+        }
+        let start = cache.len;
+        let mut x = self.embedding.forward(tokens);
+        for (block, layer_cache) in self.blocks.iter().zip(cache.layers.iter_mut()) {
+            x = block.forward(x, &self.rope, start, Some(layer_cache), self.compute_dtype);
+        }
+        cache.len += new;
+        Ok(self.project(x))
+    }
+
+    fn project(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
+        let x = cast_to(self.norm.forward(x), self.compute_dtype);
+        let logits = match &self.lm_head {
+            Some(head) => linear(x, cast_to(head.weight.val(), self.compute_dtype), None),
+            None => linear(
+                x,
+                cast_to(self.embedding.weight.val(), self.compute_dtype).transpose(),
+                None,
+            ),
+        };
+        to_f32(logits, self.compute_dtype)
+    }
+
+    /// The longest sequence the model reads.
+    pub fn max_seq_len(&self) -> usize {
+        self.max_seq_len
+    }
+
+    /// Runs matrix multiplies in `dtype` (bf16/f16 on GPUs) and everything else in f32;
+    /// `None` runs everything in f32.
+    pub fn with_compute_dtype(mut self, dtype: Option<FloatDType>) -> Self {
+        self.compute_dtype = dtype;
+        self
+    }
+}
+
+impl<B: Backend> Block<B> {
+    fn forward(
+        &self,
+        x: Tensor<B, 3>,
+        rope: &Rope<B>,
+        start: usize,
+        cache: Option<&mut Option<(Tensor<B, 4>, Tensor<B, 4>)>>,
+        dtype: Option<FloatDType>,
+    ) -> Tensor<B, 3> {
+        let [batch, seq, d_model] = x.dims();
+        let head_dim = d_model / self.n_heads;
+        let h = cast_to(self.attention_norm.forward(x.clone()), dtype);
+        let qkv = dense(&self.qkv, h, dtype)
+            .reshape([batch, seq, 3, self.n_heads, head_dim])
+            .permute([2, 0, 3, 1, 4]);
+        let part = |i: usize| {
+            qkv.clone()
+                .narrow(0, i, 1)
+                .reshape([batch, self.n_heads, seq, head_dim])
+        };
+        let q = rope.apply(part(0), start);
+        let mut k = rope.apply(part(1), start);
+        let mut v = part(2);
+        if let Some(cache) = cache {
+            if let Some((k_past, v_past)) = cache.take() {
+                k = Tensor::cat(vec![k_past, k], 2);
+                v = Tensor::cat(vec![v_past, v], 2);
+            }
+            *cache = Some((k.clone(), v.clone()));
+        }
+        // Causal masking is aligned to the last key, so queries after a cached prefix see the
+        // whole prefix and the earlier new tokens only.
+        let options = AttentionModuleOptions {
+            scale: None,
+            softcap: None,
+            is_causal: true,
+        };
+        let context = attention(q, k, v, None, None, options)
+            .swap_dims(1, 2)
+            .reshape([batch, seq, d_model]);
+        let x = x + to_f32(dense(&self.attention_out, context, dtype), dtype);
+
+        let h = cast_to(self.mlp_norm.forward(x.clone()), dtype);
+        let gated = swiglu(&self.mlp, h, dtype);
+        x + to_f32(dense(&self.mlp_out, gated, dtype), dtype)
+    }
+}
+
+/// `input × weight` with the weight cast to the compute dtype.
+fn dense<B: Backend, const D: usize>(
+    layer: &Linear<B>,
+    input: Tensor<B, D>,
+    dtype: Option<FloatDType>,
+) -> Tensor<B, D> {
+    linear(input, cast_to(layer.weight.val(), dtype), None)
+}
+
+/// SwiGLU in the compute dtype: `silu(x W_gate) ⊙ (x W_up)`, as `burn::nn::SwiGlu` computes it.
+fn swiglu<B: Backend>(
+    mlp: &SwiGlu<B>,
+    input: Tensor<B, 3>,
+    dtype: Option<FloatDType>,
+) -> Tensor<B, 3> {
+    if dtype.is_none() {
+        return mlp.forward(input);
+    }
+    let gate = dense(&mlp.linear_inner, input.clone(), dtype);
+    burn::tensor::activation::silu(gate) * dense(&mlp.linear_outer, input, dtype)
+}
+
+fn cast_to<B: Backend, const D: usize>(
+    tensor: Tensor<B, D>,
+    dtype: Option<FloatDType>,
+) -> Tensor<B, D> {
+    match dtype {
+        Some(dtype) => tensor.cast(dtype),
+        None => tensor,
+    }
+}
+
+/// Back to f32 after a mixed-precision op (a no-op when everything runs in f32).
+fn to_f32<B: Backend, const D: usize>(
+    tensor: Tensor<B, D>,
+    dtype: Option<FloatDType>,
+) -> Tensor<B, D> {
+    match dtype {
+        Some(_) => tensor.cast(FloatDType::F32),
+        None => tensor,
+    }
+}
