@@ -5,6 +5,7 @@
 pub mod atomic;
 pub mod hash;
 pub mod manifest;
+pub mod report;
 
 pub use atomic::{write_file_atomic, StagingDir};
 pub use hash::{hash_file, FileRecord};
@@ -25,6 +26,8 @@ pub enum CommonError {
         #[source]
         source: serde_json::Error,
     },
+    #[error("chart '{title}': {message}")]
+    Chart { title: String, message: String },
 }
 
 impl CommonError {
