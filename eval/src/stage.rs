@@ -1,0 +1,502 @@
+//! The eval stage end to end: read the texts and prompts, score every text with every model,
+//! generate samples, check contamination, and write the report folder atomically with its
+//! manifest.
+
+use crate::burn_model::BurnModel;
+use crate::contamination::{self, Contamination};
+use crate::report;
+use crate::texts::{self, EvalText};
+use crate::{
+    generate, score_tokens, EvalError, Recompute, Result, SamplingConfig, ScoringModel, TextScore,
+    WindowPlan,
+};
+use burn::tensor::backend::Backend;
+use indicatif::{ProgressBar, ProgressStyle};
+use mekong_common::{Manifest, StagingDir};
+use mekong_pretrain::tokenize::SEPARATOR_CANDIDATES;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use tokenizers::Tokenizer;
+
+/// The stage's name in manifests and pipelines.
+pub const STAGE: &str = "eval";
+
+/// One model to evaluate: a checkpoint and the tokenizer it was trained with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSpec {
+    /// The label in the report (e.g. `classic`, `parity`).
+    pub name: String,
+    /// A checkpoint folder, or a training output folder (its latest checkpoint is used).
+    pub checkpoint: PathBuf,
+    pub tokenizer: PathBuf,
+}
+
+/// An evaluation text given as a file for one language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextSpec {
+    pub lang: String,
+    pub path: PathBuf,
+}
+
+/// Everything the stage does, resolved; serialised as the manifest's `parameters`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalConfig {
+    pub models: Vec<ModelSpec>,
+    pub texts: Vec<TextSpec>,
+    /// A parallel set folder (see [`crate::texts`] for its layouts).
+    pub parallel: Option<PathBuf>,
+    /// Languages taken from the parallel set (empty: all of them).
+    pub languages: Vec<String>,
+    pub prompts: Vec<String>,
+    /// A file of prompts, one a line.
+    pub prompts_file: Option<PathBuf>,
+    /// Tokens per window (default: the model's context length).
+    pub window: Option<usize>,
+    /// Tokens newly scored per window (default: half the window).
+    pub stride: Option<usize>,
+    /// Windows read at once.
+    pub batch_size: usize,
+    pub sampling: SamplingConfig,
+    /// The corpus stage folder to check contamination against (`part-*.parquet`).
+    pub corpus: Option<PathBuf>,
+    /// Characters per n-gram in the contamination check.
+    pub ngram: usize,
+}
+
+impl Default for EvalConfig {
+    fn default() -> Self {
+        EvalConfig {
+            models: Vec::new(),
+            texts: Vec::new(),
+            parallel: None,
+            languages: Vec::new(),
+            prompts: Vec::new(),
+            prompts_file: None,
+            window: None,
+            stride: None,
+            batch_size: 8,
+            sampling: SamplingConfig::default(),
+            corpus: None,
+            ngram: 50,
+        }
+    }
+}
+
+impl EvalConfig {
+    /// The files and folders the stage reads, for the manifest and the pipeline's cache check.
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        let mut inputs = Vec::new();
+        for model in &self.models {
+            inputs.push(model.checkpoint.clone());
+            inputs.push(model.tokenizer.clone());
+        }
+        inputs.extend(self.texts.iter().map(|t| t.path.clone()));
+        inputs.extend(self.parallel.iter().cloned());
+        inputs.extend(self.prompts_file.iter().cloned());
+        inputs.extend(self.corpus.iter().cloned());
+        inputs
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.models.is_empty() {
+            return Err(EvalError::Invalid(
+                "no model to evaluate: give at least one --model NAME=CHECKPOINT".into(),
+            ));
+        }
+        for (i, model) in self.models.iter().enumerate() {
+            if self.models[..i].iter().any(|m| m.name == model.name) {
+                return Err(EvalError::Invalid(format!(
+                    "two models are named '{}'",
+                    model.name
+                )));
+            }
+        }
+        if self.texts.is_empty() && self.parallel.is_none() {
+            return Err(EvalError::Invalid(
+                "nothing to evaluate on: give --text LANG=PATH and/or --parallel DIR".into(),
+            ));
+        }
+        if !self.languages.is_empty() && self.parallel.is_none() {
+            return Err(EvalError::Invalid(
+                "languages select from a parallel set: give --parallel DIR".into(),
+            ));
+        }
+        for model in &self.models {
+            if !model.checkpoint.exists() {
+                return Err(EvalError::Model {
+                    model: model.name.clone(),
+                    message: format!("checkpoint folder {} not found", model.checkpoint.display()),
+                });
+            }
+            if !model.tokenizer.is_file() {
+                return Err(EvalError::bad_input(
+                    &model.tokenizer,
+                    None,
+                    "tokenizer file not found",
+                ));
+            }
+        }
+        for text in &self.texts {
+            if !text.path.is_file() {
+                return Err(EvalError::bad_input(
+                    &text.path,
+                    None,
+                    format!("evaluation text for '{}' not found", text.lang),
+                ));
+            }
+        }
+        if let Some(path) = self.prompts_file.as_ref().filter(|p| !p.is_file()) {
+            return Err(EvalError::bad_input(path, None, "prompts file not found"));
+        }
+        if let Some(path) = self.corpus.as_ref().filter(|p| !p.is_dir()) {
+            return Err(EvalError::bad_input(path, None, "corpus folder not found"));
+        }
+        if self.batch_size == 0 {
+            return Err(EvalError::Invalid("batch size must be at least 1".into()));
+        }
+        self.sampling.validate()
+    }
+}
+
+/// What the stage measured; written as `eval.json` and rendered into `eval.md`/`eval.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalResults {
+    pub texts: Vec<TextInfo>,
+    pub models: Vec<ModelResult>,
+    pub contamination: Option<ContaminationResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TextInfo {
+    pub lang: String,
+    pub source: PathBuf,
+    pub segments: usize,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelResult {
+    pub name: String,
+    pub checkpoint: PathBuf,
+    pub tokenizer: PathBuf,
+    pub step: u64,
+    pub parameters: usize,
+    pub vocab_size: usize,
+    pub context: usize,
+    pub window: WindowPlan,
+    pub scores: Vec<LanguageScore>,
+    pub samples: Vec<Sample>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageScore {
+    pub lang: String,
+    pub bits_per_byte: f64,
+    pub token_perplexity: f64,
+    pub tokens_per_byte: f64,
+    #[serde(flatten)]
+    pub totals: TextScore,
+}
+
+impl LanguageScore {
+    fn new(lang: &str, totals: TextScore) -> Self {
+        LanguageScore {
+            lang: lang.to_string(),
+            bits_per_byte: totals.bits_per_byte(),
+            token_perplexity: totals.token_perplexity(),
+            tokens_per_byte: totals.tokens_per_byte(),
+            totals,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Sample {
+    pub prompt: String,
+    pub continuation: String,
+    pub tokens: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContaminationResult {
+    pub corpus: PathBuf,
+    pub shards: usize,
+    pub ngram_chars: usize,
+    pub texts: Vec<Contamination>,
+}
+
+/// Where the stage wrote, for the summary.
+#[derive(Debug, Clone)]
+pub struct EvalOutcome {
+    pub out_dir: PathBuf,
+    pub results: EvalResults,
+}
+
+/// Runs the stage into `out_dir` (replaced only when everything succeeded).
+pub fn run(config: &EvalConfig, out_dir: &Path) -> Result<EvalOutcome> {
+    config.validate()?;
+    let manifest = Manifest::new(
+        STAGE,
+        &config.inputs(),
+        serde_json::to_value(config).expect("config serialises"),
+    )?;
+    let texts = load_texts(config)?;
+    let prompts = load_prompts(config)?;
+    let shards = match &config.corpus {
+        Some(dir) => Some(contamination::corpus_shards(dir)?),
+        None => None,
+    };
+
+    let mut models = Vec::new();
+    for spec in &config.models {
+        models.push(evaluate_model::<mekong_pretrain::CpuBackend>(
+            spec,
+            config,
+            &texts,
+            &prompts,
+            &Default::default(),
+        )?);
+    }
+    let contamination = match (&config.corpus, shards) {
+        (Some(corpus), Some(shards)) => Some(ContaminationResult {
+            corpus: corpus.clone(),
+            shards: shards.len(),
+            ngram_chars: config.ngram,
+            texts: contamination::check(&shards, &texts, config.ngram)?,
+        }),
+        _ => None,
+    };
+    let results = EvalResults {
+        texts: texts
+            .iter()
+            .map(|t| TextInfo {
+                lang: t.lang.clone(),
+                source: t.source.clone(),
+                segments: t.segments,
+                bytes: t.bytes(),
+            })
+            .collect(),
+        models,
+        contamination,
+    };
+
+    let staging = StagingDir::new(out_dir)?;
+    let files = report::render(&results, config)?;
+    let mut manifest = manifest;
+    for (name, content) in &files {
+        mekong_common::write_file_atomic(&staging.path().join(name), content.as_bytes())?;
+        manifest.outputs.push(PathBuf::from(name));
+    }
+    manifest.counts = serde_json::json!({
+        "models": results.models.len(),
+        "languages": results.texts.len(),
+        "bytes": results.texts.iter().map(|t| t.bytes).sum::<u64>(),
+        "samples": results.models.iter().map(|m| m.samples.len()).sum::<usize>(),
+    });
+    manifest.write(staging.path())?;
+    let out_dir = staging.commit()?;
+    Ok(EvalOutcome { out_dir, results })
+}
+
+fn load_texts(config: &EvalConfig) -> Result<Vec<EvalText>> {
+    let mut texts = Vec::new();
+    if let Some(dir) = &config.parallel {
+        texts.extend(texts::load_parallel(dir, &config.languages)?);
+    }
+    for spec in &config.texts {
+        if texts.iter().any(|t| t.lang == spec.lang) {
+            return Err(EvalError::bad_input(
+                &spec.path,
+                None,
+                format!(
+                    "language '{}' is evaluated twice (give each language once)",
+                    spec.lang
+                ),
+            ));
+        }
+        texts.push(texts::load_text(&spec.lang, &spec.path)?);
+    }
+    Ok(texts)
+}
+
+fn load_prompts(config: &EvalConfig) -> Result<Vec<String>> {
+    let mut prompts = config.prompts.clone();
+    if let Some(path) = &config.prompts_file {
+        let lines: Vec<String> = texts::read_lines(path)?
+            .into_iter()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        if lines.is_empty() {
+            return Err(EvalError::bad_input(
+                path,
+                None,
+                "the prompts file holds no prompt",
+            ));
+        }
+        prompts.extend(lines);
+    }
+    if let Some(empty) = prompts.iter().position(|p| p.trim().is_empty()) {
+        return Err(EvalError::Invalid(format!("prompt {} is empty", empty + 1)));
+    }
+    Ok(prompts)
+}
+
+/// The document separator of `tokenizer`: the token the pretrain stage appends after every
+/// document (the first of [`SEPARATOR_CANDIDATES`] the tokenizer has). The eval stage reads every
+/// text and prompt after it, as the model saw the start of each document in training.
+pub fn document_token(tokenizer: &Tokenizer, path: &Path) -> Result<u32> {
+    SEPARATOR_CANDIDATES
+        .iter()
+        .find_map(|t| tokenizer.token_to_id(t))
+        .ok_or_else(|| {
+            EvalError::bad_input(
+                path,
+                None,
+                format!(
+                    "no document separator (one of {}) in the vocabulary: the model cannot be told where a text starts",
+                    SEPARATOR_CANDIDATES.join(", ")
+                ),
+            )
+        })
+}
+
+pub fn load_tokenizer(path: &Path) -> Result<Tokenizer> {
+    if !path.is_file() {
+        return Err(EvalError::bad_input(path, None, "tokenizer file not found"));
+    }
+    Tokenizer::from_file(path).map_err(|e| {
+        EvalError::bad_input(path, None, format!("not a readable tokenizer.json: {e}"))
+    })
+}
+
+fn evaluate_model<B: Backend>(
+    spec: &ModelSpec,
+    config: &EvalConfig,
+    texts: &[EvalText],
+    prompts: &[String],
+    device: &B::Device,
+) -> Result<ModelResult> {
+    let tokenizer = load_tokenizer(&spec.tokenizer)?;
+    let boundary = document_token(&tokenizer, &spec.tokenizer)?;
+    let model = BurnModel::<B>::load(&spec.name, &spec.checkpoint, &spec.tokenizer, device)?;
+    let window = config.window.unwrap_or(model.max_context());
+    let plan = match config.stride {
+        Some(stride) => WindowPlan { window, stride },
+        None => WindowPlan::with_default_stride(window),
+    };
+    plan.validate(model.max_context())?;
+
+    let encoded: Vec<Vec<u32>> = texts
+        .iter()
+        .map(|text| encode(&tokenizer, &text.joined(), &spec.tokenizer))
+        .collect::<Result<_>>()?;
+    let total_windows: usize = encoded
+        .iter()
+        .map(|t| plan.windows(t.len() + 1).len())
+        .sum();
+    let bar = ProgressBar::new(total_windows as u64).with_style(
+        ProgressStyle::with_template(
+            "eval {msg} {bar:30} {pos}/{len} windows {elapsed} (eta {eta})",
+        )
+        .expect("valid template"),
+    );
+    bar.set_message(spec.name.clone());
+    let mut scores = Vec::new();
+    for (text, tokens) in texts.iter().zip(&encoded) {
+        let totals = score_tokens(
+            &model,
+            boundary,
+            tokens,
+            text.bytes(),
+            plan,
+            config.batch_size,
+            |n| bar.inc(n as u64),
+        )?;
+        scores.push(LanguageScore::new(&text.lang, totals));
+    }
+    bar.finish_and_clear();
+
+    let mut samples = Vec::new();
+    for (i, prompt) in prompts.iter().enumerate() {
+        let mut tokens = vec![boundary];
+        tokens.extend(encode(&tokenizer, prompt, &spec.tokenizer)?);
+        let generated = generate(
+            &model,
+            &tokens,
+            &config.sampling,
+            Some(boundary),
+            i as u64,
+            Recompute::Cached,
+        )?;
+        let continuation = tokenizer.decode(&generated, true).map_err(|e| {
+            EvalError::bad_input(
+                &spec.tokenizer,
+                None,
+                format!("cannot decode generated tokens: {e}"),
+            )
+        })?;
+        samples.push(Sample {
+            prompt: prompt.clone(),
+            continuation,
+            tokens: generated.len(),
+        });
+    }
+    Ok(ModelResult {
+        name: spec.name.clone(),
+        checkpoint: model.checkpoint().to_path_buf(),
+        tokenizer: spec.tokenizer.clone(),
+        step: model.step(),
+        parameters: model.config().num_params(),
+        vocab_size: model.vocab_size(),
+        context: model.max_context(),
+        window: plan,
+        scores,
+        samples,
+    })
+}
+
+fn encode(tokenizer: &Tokenizer, text: &str, path: &Path) -> Result<Vec<u32>> {
+    tokenizer
+        .encode(text, false)
+        .map(|e| e.get_ids().to_vec())
+        .map_err(|e| EvalError::bad_input(path, None, format!("cannot encode text: {e}")))
+}
+
+/// The short summary printed at the end: bits per byte per language and model, and where the
+/// report is.
+pub fn summary(outcome: &EvalOutcome) -> String {
+    let results = &outcome.results;
+    let width = results
+        .texts
+        .iter()
+        .map(|t| t.lang.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    let mut out = format!("{:<width$}", "bits/B");
+    for model in &results.models {
+        out.push_str(&format!("  {:>10}", model.name));
+    }
+    out.push('\n');
+    for (i, text) in results.texts.iter().enumerate() {
+        out.push_str(&format!("{:<width$}", text.lang));
+        for model in &results.models {
+            out.push_str(&format!("  {:>10.4}", model.scores[i].bits_per_byte));
+        }
+        out.push('\n');
+    }
+    if let Some(c) = &results.contamination {
+        let exact: usize = c.texts.iter().map(|t| t.exact_segments).sum();
+        let segments: usize = c.texts.iter().map(|t| t.segments).sum();
+        out.push_str(&format!(
+            "contamination: {exact} of {segments} evaluation segments appear verbatim in the training corpus\n"
+        ));
+    }
+    out.push_str(&format!(
+        "eval: {} models × {} languages → {}\n",
+        results.models.len(),
+        results.texts.len(),
+        outcome.out_dir.join(crate::report::HTML_FILE).display()
+    ));
+    out
+}
