@@ -279,8 +279,12 @@ mod tests {
         let config = ModelConfig::preset("tiny", 64).unwrap();
         let model = config.init::<CpuBackend>(&device).unwrap();
         let target = dir.path().join(checkpoint_dir_name(7));
-        write_checkpoint(&target, meta(&config), &[(MODEL_FILE, model_bytes(&model).unwrap())])
-            .unwrap();
+        write_checkpoint(
+            &target,
+            meta(&config),
+            &[(MODEL_FILE, model_bytes(&model).unwrap())],
+        )
+        .unwrap();
         let (loaded, loaded_config, loaded_meta) =
             load_checkpoint::<CpuBackend>(&target, &device).unwrap();
         assert_eq!(loaded_config, config);
@@ -300,7 +304,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = ModelConfig::preset("tiny", 16).unwrap();
         for step in [2, 10, 9] {
-            let target = dir.path().join(CHECKPOINTS_DIR).join(checkpoint_dir_name(step));
+            let target = dir
+                .path()
+                .join(CHECKPOINTS_DIR)
+                .join(checkpoint_dir_name(step));
             write_checkpoint(&target, meta(&config), &[]).unwrap();
         }
         let latest = latest_checkpoint(dir.path()).unwrap().unwrap();

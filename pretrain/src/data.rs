@@ -82,7 +82,9 @@ impl ShardsMeta {
         let path = dir.join(SHARDS_META_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| PretrainError::BadInput {
             path: path.clone(),
-            message: format!("cannot read token shards metadata ({e}); run `mekong pretrain tokenize` first"),
+            message: format!(
+                "cannot read token shards metadata ({e}); run `mekong pretrain tokenize` first"
+            ),
         })?;
         let meta: ShardsMeta =
             serde_json::from_str(&text).map_err(|e| PretrainError::BadInput {
@@ -117,7 +119,13 @@ pub struct Stream {
 }
 
 impl Stream {
-    fn open(dir: &Path, split: &str, lang: &str, counts: &StreamCounts, width: TokenWidth) -> Result<Self> {
+    fn open(
+        dir: &Path,
+        split: &str,
+        lang: &str,
+        counts: &StreamCounts,
+        width: TokenWidth,
+    ) -> Result<Self> {
         let path = stream_path(dir, split, lang, TOKENS_EXT);
         let file = std::fs::File::open(&path).map_err(|e| PretrainError::io(&path, e))?;
         // SAFETY: the shards are written once by `tokenize` and only read afterwards; a file
@@ -217,7 +225,9 @@ pub fn language_mix(
     for (lang, weight) in weights {
         if !weight.is_finite() || *weight < 0.0 {
             return Err(PretrainError::Config {
-                message: format!("language weight of '{lang}' must be a non-negative number, not {weight}"),
+                message: format!(
+                    "language weight of '{lang}' must be a non-negative number, not {weight}"
+                ),
             });
         }
         if lang != "*" && !streams.iter().any(|s| &s.lang == lang) {
@@ -229,7 +239,9 @@ pub fn language_mix(
             });
         }
     }
-    let usable: Vec<usize> = (0..streams.len()).filter(|&i| streams[i].len() >= window).collect();
+    let usable: Vec<usize> = (0..streams.len())
+        .filter(|&i| streams[i].len() >= window)
+        .collect();
     let rest_tokens: f64 = usable
         .iter()
         .filter(|&&i| !weights.contains_key(&streams[i].lang))
@@ -308,9 +320,12 @@ impl Sampler {
 
     /// Continues from a saved state (same seed and mix as the run that saved it).
     pub fn restore(&mut self, state: &SamplerState) -> Result<()> {
-        let word_pos = state.word_pos.parse::<u128>().map_err(|_| PretrainError::Config {
-            message: format!("sampler position '{}' is not a number", state.word_pos),
-        })?;
+        let word_pos = state
+            .word_pos
+            .parse::<u128>()
+            .map_err(|_| PretrainError::Config {
+                message: format!("sampler position '{}' is not a number", state.word_pos),
+            })?;
         self.rng = ChaCha8Rng::seed_from_u64(state.seed);
         self.rng.set_word_pos(word_pos);
         self.seed = state.seed;
@@ -341,7 +356,11 @@ impl Sampler {
 
 /// Fixed validation windows per language: up to `per_language` non-overlapping windows spread
 /// evenly over each stream, the same at every evaluation so losses are comparable over time.
-pub fn validation_windows(streams: &[Stream], window: usize, per_language: usize) -> Vec<(usize, Vec<i64>)> {
+pub fn validation_windows(
+    streams: &[Stream],
+    window: usize,
+    per_language: usize,
+) -> Vec<(usize, Vec<i64>)> {
     let mut out = Vec::new();
     for (index, stream) in streams.iter().enumerate() {
         let available = stream.len() / window;

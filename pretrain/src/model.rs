@@ -3,10 +3,9 @@
 //! optional tied input/output embeddings, and a key/value cache for generation.
 
 use crate::{PretrainError, Result};
-use burn::module::{Initializer, Module};
+use burn::module::{Initializer, Module, ModuleMapper};
 use burn::nn::{
-    Embedding, EmbeddingConfig, Linear, LinearConfig, RmsNorm, RmsNormConfig, SwiGlu,
-    SwiGluConfig,
+    Embedding, EmbeddingConfig, Linear, LinearConfig, RmsNorm, RmsNormConfig, SwiGlu, SwiGluConfig,
 };
 use burn::tensor::backend::Backend;
 use burn::tensor::module::{attention, linear};
@@ -121,7 +120,8 @@ impl ModelConfig {
     /// (the usual `2 × params + 2 × layers × seq × d_model` estimate); training costs 3×.
     pub fn flops_per_token(&self, seq_len: usize) -> f64 {
         let (d, v) = (self.d_model as f64, self.vocab_size as f64);
-        let matmul_params = self.n_layers as f64 * (4.0 * d * d + 3.0 * d * self.d_ff as f64) + d * v;
+        let matmul_params =
+            self.n_layers as f64 * (4.0 * d * d + 3.0 * d * self.d_ff as f64) + d * v;
         2.0 * matmul_params + 2.0 * self.n_layers as f64 * seq_len as f64 * d
     }
 
@@ -162,7 +162,7 @@ impl ModelConfig {
         let lm_head =
             (!self.tie_embeddings).then(|| dense(self.d_model, self.vocab_size, normal(std)));
         let rope = Rope::new(self.max_seq_len, self.head_dim(), self.rope_theta, device);
-        Ok(Model {
+        let model = Model {
             embedding,
             blocks,
             norm: RmsNormConfig::new(self.d_model)
@@ -172,9 +172,18 @@ impl ModelConfig {
             rope,
             max_seq_len: self.max_seq_len,
             compute_dtype: None,
-        })
+        };
+        Ok(model.map(&mut Materialize))
     }
 }
+
+/// burn initialises parameters lazily, at first use, and a clone of a parameter not used yet
+/// draws values of its own. Materialising every parameter right away makes clones (what a
+/// checkpoint serialises) equal the original, and draws all values in one fixed order after the
+/// backend is seeded.
+struct Materialize;
+
+impl<B: Backend> ModuleMapper<B> for Materialize {}
 
 /// The transformer. `forward` scores whole sequences (training, scoring); `forward_cached`
 /// extends a [`KvCache`] one chunk at a time (generation) and gives the same logits.

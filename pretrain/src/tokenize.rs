@@ -155,7 +155,11 @@ pub fn tokenize(
                         .map(|e| e.get_ids().to_vec())
                         .map_err(|e| PretrainError::Tokenizer {
                             path: tokenizer_path.to_path_buf(),
-                            message: format!("cannot encode document '{}' of {}: {e}", doc.id, file.display()),
+                            message: format!(
+                                "cannot encode document '{}' of {}: {e}",
+                                doc.id,
+                                file.display()
+                            ),
                         })
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -167,7 +171,11 @@ pub fn tokenize(
     }
     progress.finish_and_clear();
     let splits = writer.finish()?;
-    let documents: u64 = splits.values().flat_map(|l| l.values()).map(|c| c.documents).sum();
+    let documents: u64 = splits
+        .values()
+        .flat_map(|l| l.values())
+        .map(|c| c.documents)
+        .sum();
     if documents == 0 {
         return Err(PretrainError::BadInput {
             path: corpus.to_path_buf(),
@@ -197,13 +205,15 @@ pub fn tokenize(
 
 fn find_separator(tokenizer: &Tokenizer, path: &Path, named: Option<&str>) -> Result<Option<u32>> {
     match named {
-        Some(token) => tokenizer
-            .token_to_id(token)
-            .map(Some)
-            .ok_or_else(|| PretrainError::Tokenizer {
-                path: path.to_path_buf(),
-                message: format!("has no token '{token}' to use as the document separator"),
-            }),
+        Some(token) => {
+            tokenizer
+                .token_to_id(token)
+                .map(Some)
+                .ok_or_else(|| PretrainError::Tokenizer {
+                    path: path.to_path_buf(),
+                    message: format!("has no token '{token}' to use as the document separator"),
+                })
+        }
         None => Ok(SEPARATOR_CANDIDATES
             .iter()
             .find_map(|t| tokenizer.token_to_id(t))),
@@ -222,11 +232,12 @@ fn open_parquet(path: &Path) -> Result<parquet::arrow::arrow_reader::ParquetReco
 
 fn row_count(path: &Path) -> Result<u64> {
     let file = std::fs::File::open(path).map_err(|e| PretrainError::io(path, e))?;
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| PretrainError::Parquet {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| {
+        PretrainError::Parquet {
             path: path.to_path_buf(),
             source,
-        })?;
+        }
+    })?;
     Ok(builder.metadata().file_metadata().num_rows().max(0) as u64)
 }
 
@@ -239,7 +250,11 @@ struct Document<'a> {
 }
 
 /// The documents of a record batch, by the corpus schema its columns follow.
-fn documents_of<'a>(batch: &'a RecordBatch, path: &Path, validation_fraction: f64) -> Result<Vec<Document<'a>>> {
+fn documents_of<'a>(
+    batch: &'a RecordBatch,
+    path: &Path,
+    validation_fraction: f64,
+) -> Result<Vec<Document<'a>>> {
     let has = |name: &str| batch.column_by_name(name).is_some();
     let sides: &[(&str, &str)] = if has("text") && has("lang") {
         &[("lang", "text")]
@@ -283,7 +298,9 @@ fn documents_of<'a>(batch: &'a RecordBatch, path: &Path, validation_fraction: f6
 fn check_lang(lang: &str, path: &Path, row: usize) -> Result<()> {
     let ok = !lang.is_empty()
         && lang.len() <= 35
-        && lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && lang
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if ok {
         Ok(())
     } else {
@@ -319,10 +336,12 @@ impl<'a> Strings<'a> {
 }
 
 fn string_column<'a>(batch: &'a RecordBatch, name: &str, path: &Path) -> Result<Strings<'a>> {
-    let column = batch.column_by_name(name).ok_or_else(|| PretrainError::BadInput {
-        path: path.to_path_buf(),
-        message: format!("has no column '{name}'"),
-    })?;
+    let column = batch
+        .column_by_name(name)
+        .ok_or_else(|| PretrainError::BadInput {
+            path: path.to_path_buf(),
+            message: format!("has no column '{name}'"),
+        })?;
     if let Some(a) = column.as_string_opt::<i32>() {
         Ok(Strings::Utf8(a))
     } else if let Some(a) = column.as_string_opt::<i64>() {
@@ -332,7 +351,10 @@ fn string_column<'a>(batch: &'a RecordBatch, name: &str, path: &Path) -> Result<
     } else {
         Err(PretrainError::BadInput {
             path: path.to_path_buf(),
-            message: format!("column '{name}' is {} but must be a string", column.data_type()),
+            message: format!(
+                "column '{name}' is {} but must be a string",
+                column.data_type()
+            ),
         })
     }
 }
@@ -345,10 +367,12 @@ enum IdColumn<'a> {
 
 impl<'a> IdColumn<'a> {
     fn of(batch: &'a RecordBatch, path: &Path) -> Result<Self> {
-        let column = batch.column_by_name("id").ok_or_else(|| PretrainError::BadInput {
-            path: path.to_path_buf(),
-            message: "has no column 'id' (needed to split train from validation)".to_string(),
-        })?;
+        let column = batch
+            .column_by_name("id")
+            .ok_or_else(|| PretrainError::BadInput {
+                path: path.to_path_buf(),
+                message: "has no column 'id' (needed to split train from validation)".to_string(),
+            })?;
         macro_rules! number {
             ($t:ty) => {
                 if let Some(a) = column.as_primitive_opt::<$t>() {
@@ -403,7 +427,11 @@ impl ShardWriter {
     }
 
     fn push(&mut self, doc: &Document, ids: &[u32]) -> Result<()> {
-        let split = if doc.validation { VALIDATION_SPLIT } else { TRAIN_SPLIT };
+        let split = if doc.validation {
+            VALIDATION_SPLIT
+        } else {
+            TRAIN_SPLIT
+        };
         let key = (split.to_string(), doc.lang.to_string());
         if !self.streams.contains_key(&key) {
             let stream = self.open(split, doc.lang)?;
@@ -479,7 +507,10 @@ pub fn read_documents(dir: &Path, split: &str, lang: &str) -> Result<Vec<Vec<u32
         if end < start || end > stream.len() {
             return Err(PretrainError::BadInput {
                 path: docs_path,
-                message: format!("document end {end} is outside the stream of {} tokens", stream.len()),
+                message: format!(
+                    "document end {end} is outside the stream of {} tokens",
+                    stream.len()
+                ),
             });
         }
         let body_end = end - shards.meta.separator.is_some() as usize;

@@ -356,11 +356,12 @@ fn run<B: AutodiffBackend>(
                     message: format!("{OPTIMIZER_FILE} cannot be decoded: {e}"),
                 })?;
             optimizer = optimizer.load_record(record);
-            let state: TrainState =
-                serde_json::from_value(meta.state.clone()).map_err(|e| PretrainError::Checkpoint {
+            let state: TrainState = serde_json::from_value(meta.state.clone()).map_err(|e| {
+                PretrainError::Checkpoint {
                     path: dir.clone(),
                     message: format!("damaged training state: {e}"),
-                })?;
+                }
+            })?;
             sampler.restore(&state.sampler)?;
             (model, state)
         }
@@ -574,7 +575,8 @@ fn split_window<B: Backend>(
     seq_len: usize,
     device: &B::Device,
 ) -> (Tensor<B, 2, Int>, Tensor<B, 2, Int>) {
-    let all = Tensor::<B, 2, Int>::from_data(TensorData::new(windows, [batch, seq_len + 1]), device);
+    let all =
+        Tensor::<B, 2, Int>::from_data(TensorData::new(windows, [batch, seq_len + 1]), device);
     (all.clone().narrow(1, 0, seq_len), all.narrow(1, 1, seq_len))
 }
 
@@ -650,7 +652,11 @@ fn validate<B: Backend>(
             .gather(2, targets.unsqueeze_dim::<3>(2))
             .sum_dim(1)
             .reshape([chunk.len()]);
-        let sums = picked.into_data().convert::<f64>().to_vec::<f64>().expect("f64");
+        let sums = picked
+            .into_data()
+            .convert::<f64>()
+            .to_vec::<f64>()
+            .expect("f64");
         for ((stream, _), sum) in chunk.iter().zip(sums) {
             nats[*stream] -= sum;
             scored[*stream] += seq_len as u64;
