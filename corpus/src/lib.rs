@@ -1,1 +1,23 @@
-//! Mekong's corpus stage (work in progress).
+//! Mekong's corpus stage: turn raw parallel and monolingual text into clean, deduplicated
+//! Parquet with an account of every segment dropped.
+//!
+//! Data flows `readers` → `normalize` → `filters` → `dedup` → `writers`; [`run`] drives it.
+//! See docs/corpus.md for the formats, options and their defaults.
+
+pub mod config;
+pub mod dedup;
+pub mod error;
+pub mod filters;
+pub mod lang;
+pub mod normalize;
+pub mod readers;
+mod stage;
+pub mod writers;
+
+pub use config::{
+    CorpusConfig, DedupConfig, FilterConfig, InputConfig, MonoUnit, NormalizeConfig, OutputConfig,
+    ShingleUnit, Source, SourceKind, ToneStyle,
+};
+pub use error::{CorpusError, Result};
+pub use stage::{parameters, run, Summary, STAGE};
+pub use writers::Stats;

@@ -1,15 +1,216 @@
-//! `mekong corpus`: arguments and pipeline section of the corpus stage.
+//! `mekong corpus`: arguments and pipeline section of the corpus stage. Parsing only; the work
+//! is in the `mekong-corpus` library.
 
 use crate::pipeline::{PipelineContext, PlannedStage};
+use anyhow::Context;
+use mekong_corpus::{CorpusConfig, Source, Stats, Summary};
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
-pub struct CorpusArgs {}
-
-pub fn run(_args: CorpusArgs) -> anyhow::Result<()> {
-    anyhow::bail!("the corpus stage is not built yet")
+#[command(args_conflicts_with_subcommands = true)]
+pub struct CorpusArgs {
+    #[command(subcommand)]
+    command: Option<CorpusCommand>,
+    #[command(flatten)]
+    build: BuildArgs,
 }
 
-/// Plans the `[corpus]` section of a pipeline file.
-pub fn plan(_section: &toml::Value, _ctx: &PipelineContext) -> anyhow::Result<PlannedStage> {
-    anyhow::bail!("the corpus stage is not built yet")
+#[derive(clap::Subcommand)]
+enum CorpusCommand {
+    /// Print the per-language statistics table of a corpus output folder again.
+    Stats {
+        /// A folder written by `mekong corpus` (holds stats.json).
+        dir: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// Parallel input: LANG-LANG=FILE (.tsv, .tmx, XCES alignment .xml; any may end in .gz) or
+    /// LANG-LANG=SRC_FILE,TGT_FILE (Moses). Repeatable.
+    #[arg(long, value_name = "SPEC")]
+    parallel: Vec<String>,
+    /// Monolingual input: LANG=FILE (plain text, .jsonl, .parquet; .gz allowed). Repeatable.
+    #[arg(long, value_name = "SPEC")]
+    mono: Vec<String>,
+    /// Evaluation text to keep out of the corpus (exact and long n-gram matches). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    exclude: Vec<PathBuf>,
+    /// Output folder (replaced atomically when the run completes).
+    #[arg(long, short, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// TOML file with the keys of a pipeline's [corpus] section (input, normalize, filters,
+    /// dedup, output tables; parallel/mono/exclude lists); flags add to or override it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Skip (and count) bad input lines instead of stopping with an error.
+    #[arg(long)]
+    skip_bad_lines: bool,
+    /// Plain-text monolingual input: one segment per `line` or per `paragraph`.
+    #[arg(long, value_name = "UNIT")]
+    mono_unit: Option<String>,
+    /// JSONL field / Parquet column holding monolingual text [default: text].
+    #[arg(long, value_name = "NAME")]
+    text_field: Option<String>,
+    /// Vietnamese tone-mark placement: old (hòa, default), new (hoà) or off.
+    #[arg(long, value_name = "STYLE")]
+    vi_tone: Option<String>,
+    /// Remove printf/brace placeholders (software strings).
+    #[arg(long)]
+    strip_placeholders: bool,
+    /// Remove accelerator markers like _File, &Open, (_O) (software strings).
+    #[arg(long)]
+    strip_accelerators: bool,
+    /// Filters to switch off (comma-separated): length, ratio, untranslated, numerals, script,
+    /// markup, repetition, langid.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    disable_filters: Vec<String>,
+    /// Skip MinHash near-duplicate detection (exact deduplication still runs).
+    #[arg(long)]
+    no_near_dedup: bool,
+    /// Also drop a pair when its source or target alone was seen before.
+    #[arg(long)]
+    dedup_each_side: bool,
+}
+
+pub fn run(args: CorpusArgs) -> anyhow::Result<()> {
+    match args.command {
+        Some(CorpusCommand::Stats { dir }) => {
+            let stats = Stats::read(&dir)?;
+            print!("{}", stats.render_table());
+            Ok(())
+        }
+        None => build(args.build),
+    }
+}
+
+fn build(args: BuildArgs) -> anyhow::Result<()> {
+    let output = args
+        .output
+        .clone()
+        .context("--output DIR is required (or use `mekong corpus stats DIR`)")?;
+    let mut config = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let table: toml::Value = toml::from_str(&text)
+                .with_context(|| format!("{}: not valid TOML", path.display()))?;
+            let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+            config_from_toml(&table, |p| base.join(p))
+                .with_context(|| format!("{}", path.display()))?
+        }
+        None => CorpusConfig::default(),
+    };
+    for spec in &args.parallel {
+        config
+            .sources
+            .push(Source::parse_parallel(spec, |p: &str| PathBuf::from(p))?);
+    }
+    for spec in &args.mono {
+        config
+            .sources
+            .push(Source::parse_mono(spec, |p: &str| PathBuf::from(p))?);
+    }
+    config.exclude.extend(args.exclude.iter().cloned());
+    config.input.skip_bad_lines |= args.skip_bad_lines;
+    if let Some(unit) = &args.mono_unit {
+        config.input.mono_unit = parse_choice("--mono-unit", unit)?;
+    }
+    if let Some(field) = &args.text_field {
+        config.input.text_field = field.clone();
+    }
+    if let Some(style) = &args.vi_tone {
+        config.normalize.vi_tone = parse_choice("--vi-tone", style)?;
+    }
+    config.normalize.strip_placeholders |= args.strip_placeholders;
+    config.normalize.strip_accelerators |= args.strip_accelerators;
+    config
+        .filters
+        .disable
+        .extend(args.disable_filters.iter().cloned());
+    config.dedup.near &= !args.no_near_dedup;
+    config.dedup.exact_each_side |= args.dedup_each_side;
+    let summary = mekong_corpus::run(&config, &output)?;
+    print_summary(&summary);
+    Ok(())
+}
+
+/// Reads a value of one of the library's option enums from its lower-case name.
+fn parse_choice<T: serde::de::DeserializeOwned>(flag: &str, value: &str) -> anyhow::Result<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_string()))
+        .map_err(|e| anyhow::anyhow!("{flag} {value}: {e}"))
+}
+
+/// A `[corpus]` table: `parallel`, `mono` (lists of specs, as on the command line), `exclude`
+/// (list of paths), and the optional tables `input`, `normalize`, `filters`, `dedup`, `output`
+/// with the fields of the library's configuration. Paths are resolved with `resolve`.
+fn config_from_toml(
+    section: &toml::Value,
+    resolve: impl Fn(&str) -> PathBuf,
+) -> anyhow::Result<CorpusConfig> {
+    let mut table = section
+        .as_table()
+        .context("[corpus] must be a table")?
+        .clone();
+    anyhow::ensure!(
+        !table.contains_key("sources"),
+        "use `parallel` and `mono` lists, not `sources`"
+    );
+    let mut strings = |key: &str| -> anyhow::Result<Vec<String>> {
+        match table.remove(key) {
+            None => Ok(Vec::new()),
+            Some(value) => value
+                .try_into::<Vec<String>>()
+                .with_context(|| format!("`{key}` must be a list of strings")),
+        }
+    };
+    let parallel = strings("parallel")?;
+    let mono = strings("mono")?;
+    let exclude = strings("exclude")?;
+    let mut config: CorpusConfig = toml::Value::Table(table)
+        .try_into()
+        .context("invalid [corpus] settings")?;
+    for spec in &parallel {
+        config
+            .sources
+            .push(Source::parse_parallel(spec, |p| resolve(p))?);
+    }
+    for spec in &mono {
+        config
+            .sources
+            .push(Source::parse_mono(spec, |p| resolve(p))?);
+    }
+    config.exclude = exclude.iter().map(|p| resolve(p)).collect();
+    Ok(config)
+}
+
+fn print_summary(summary: &Summary) {
+    eprint!("{}", summary.stats.render_table());
+    let total = summary.stats.total();
+    eprintln!(
+        "corpus: kept {} of {} segments → {} ({} files)",
+        total.kept,
+        total.segments_in,
+        summary.output.display(),
+        summary.outputs.len()
+    );
+}
+
+/// Plans the `[corpus]` section of a pipeline file; the output is `<workdir>/corpus`.
+pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<PlannedStage> {
+    let config = config_from_toml(section, |p| ctx.resolve(p))?;
+    config.validate()?;
+    let out_dir = ctx.stage_dir("corpus");
+    let target = out_dir.clone();
+    Ok(PlannedStage {
+        name: mekong_corpus::STAGE,
+        out_dir,
+        inputs: config.input_paths(),
+        parameters: mekong_corpus::parameters(&config),
+        execute: Box::new(move || {
+            let summary = mekong_corpus::run(&config, &target)?;
+            print_summary(&summary);
+            Ok(())
+        }),
+    })
 }

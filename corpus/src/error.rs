@@ -1,0 +1,54 @@
+//! The corpus stage's one error type. Every variant that concerns input names the file and,
+//! where there is one, the line, so the user can find and fix the offending text.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    BadLine {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    BadFile { path: PathBuf, message: String },
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error("{path}: cannot write Parquet: {message}")]
+    Parquet { path: PathBuf, message: String },
+    #[error(transparent)]
+    Common(#[from] mekong_common::CommonError),
+}
+
+impl CorpusError {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        CorpusError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn bad_line(path: impl Into<PathBuf>, line: u64, message: impl Into<String>) -> Self {
+        CorpusError::BadLine {
+            path: path.into(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_file(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        CorpusError::BadFile {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+pub type Result<T, E = CorpusError> = std::result::Result<T, E>;
