@@ -1,1 +1,11 @@
-//! Mekong's tokenizer stage (work in progress).
+//! Mekong's tokenizer stage: parity-aware byte-level BPE with a pre-tokenizer fair to every
+//! script, written as a Hugging Face tokenizer.json.
+
+pub mod corpus_input;
+pub mod dev_set;
+pub mod error;
+pub mod fairness;
+pub mod pretokenize;
+pub mod train;
+
+pub use error::{Result, TokenizerError};

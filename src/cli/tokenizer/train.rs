@@ -1,15 +1,164 @@
-//! `mekong tokenizer train`.
+//! `mekong tokenizer train` and the `[tokenizer]` pipeline section.
 
 use crate::pipeline::{PipelineContext, PlannedStage};
+use anyhow::Context;
+use mekong_tokenizer::train::{self, Algorithm, TrainConfig, TrainOptions};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
-pub struct TrainArgs {}
-
-pub fn run(_args: TrainArgs) -> anyhow::Result<()> {
-    anyhow::bail!("tokenizer train is not built yet")
+pub struct TrainArgs {
+    /// Training text: a corpus-stage output folder (Parquet) or a folder of <lang>.txt files.
+    #[arg(long)]
+    train: PathBuf,
+    /// Dev set: a folder of <lang>.txt files aligned line by line (needed for parity mode).
+    #[arg(long)]
+    dev: Option<PathBuf>,
+    /// Total vocabulary size (special tokens + 256 bytes + merges).
+    #[arg(long, default_value_t = 32_000)]
+    vocab_size: usize,
+    /// classic (most frequent pair overall) or parity (most frequent pair of the longest language).
+    #[arg(long, default_value = "parity")]
+    algorithm: Algorithm,
+    /// Where to write tokenizer.json; training.json is written beside it.
+    #[arg(long, default_value = "tokenizer.json")]
+    output: PathBuf,
+    /// Parity: make the first N merges classic.
+    #[arg(long, default_value_t = 0)]
+    global_merges: usize,
+    /// Parity, moving-window variant: window length.
+    #[arg(long)]
+    window: Option<usize>,
+    /// Moving-window variant: a language may take at most alpha/languages of the window.
+    #[arg(long, default_value_t = 2.0)]
+    alpha: f64,
+    /// Parity without dev set: target compression ratios, e.g. vi=1.0,km=1.2 (others 1.0).
+    #[arg(long, value_parser = parse_language_values)]
+    target_ratio: Option<BTreeMap<String, f64>>,
+    /// Hold these languages' dev premium at or under a value, e.g. vi=1.0 (Vietnamese-first).
+    #[arg(long, value_parser = parse_language_values)]
+    premium_cap: Option<BTreeMap<String, f64>>,
+    /// Never merge a pair seen fewer times than this.
+    #[arg(long, default_value_t = 2)]
+    min_frequency: u64,
+    /// Special tokens, comma-separated (an empty value for none).
+    #[arg(long, value_delimiter = ',', default_value = "<|endoftext|>")]
+    special_tokens: Vec<String>,
+    /// Sample each language down to about this many bytes (e.g. 50M).
+    #[arg(long, value_parser = parse_bytes)]
+    max_bytes_per_lang: Option<u64>,
+    /// Seed of the --max-bytes-per-lang sampling.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Language premiums are measured against (default en, else the first language).
+    #[arg(long)]
+    reference: Option<String>,
 }
 
-/// Plans the pipeline section of tokenizer train.
-pub fn plan(_section: &toml::Value, _ctx: &PipelineContext) -> anyhow::Result<PlannedStage> {
-    anyhow::bail!("tokenizer train is not built yet")
+pub fn run(args: TrainArgs) -> anyhow::Result<()> {
+    let options = TrainOptions {
+        vocab_size: args.vocab_size,
+        algorithm: args.algorithm,
+        global_merges: args.global_merges,
+        window: args.window,
+        alpha: args.alpha,
+        target_ratio: args.target_ratio.unwrap_or_default(),
+        premium_cap: args.premium_cap.unwrap_or_default(),
+        min_frequency: args.min_frequency,
+        special_tokens: args
+            .special_tokens
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .collect(),
+        max_bytes_per_lang: args.max_bytes_per_lang,
+        seed: args.seed,
+        reference: args.reference,
+    };
+    let config = TrainConfig {
+        train: args.train,
+        dev: args.dev,
+        options,
+        show_progress: true,
+    };
+    let (trained, training) = train::train_to_file(&config, &args.output)?;
+    eprintln!("{}", trained.summary.short_text());
+    eprintln!("wrote {} and {}", args.output.display(), training.display());
+    Ok(())
+}
+
+/// The `[tokenizer]` table: `train` (default: the corpus stage's folder) and `dev` paths, the
+/// options of [`TrainOptions`] under their snake_case names, and `report`, which belongs to the
+/// report stage.
+#[derive(Deserialize)]
+struct Section {
+    train: Option<PathBuf>,
+    dev: Option<PathBuf>,
+    #[serde(rename = "report")]
+    _report: Option<toml::Value>,
+    #[serde(flatten)]
+    options: toml::Table,
+}
+
+/// Plans the `[tokenizer]` section: writes `<workdir>/tokenizer/{tokenizer,training,manifest}.json`.
+pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<PlannedStage> {
+    let section: Section = section.clone().try_into()?;
+    let options: TrainOptions = toml::Value::Table(section.options)
+        .try_into()
+        .context("[tokenizer] options")?;
+    let config = TrainConfig {
+        train: section
+            .train
+            .map(|p| ctx.resolve(p))
+            .unwrap_or_else(|| ctx.stage_dir("corpus")),
+        dev: section.dev.map(|p| ctx.resolve(p)),
+        options,
+        show_progress: true,
+    };
+    config.validate()?;
+    let out_dir = ctx.stage_dir("tokenizer");
+    Ok(PlannedStage {
+        name: "tokenizer",
+        out_dir: out_dir.clone(),
+        inputs: config.inputs(),
+        parameters: config.parameters(),
+        execute: Box::new(move || {
+            let trained = train::run_stage(&config, &out_dir)?;
+            eprintln!("{}", trained.summary.short_text());
+            Ok(())
+        }),
+    })
+}
+
+/// `vi=1.0,km=1.2` → {vi: 1.0, km: 1.2}.
+fn parse_language_values(text: &str) -> Result<BTreeMap<String, f64>, String> {
+    text.split(',')
+        .filter(|item| !item.trim().is_empty())
+        .map(|item| {
+            let (lang, value) = item
+                .split_once('=')
+                .ok_or_else(|| format!("'{item}': expected LANG=NUMBER"))?;
+            let value: f64 = value
+                .trim()
+                .parse()
+                .map_err(|_| format!("'{item}': '{value}' is not a number"))?;
+            Ok((lang.trim().to_string(), value))
+        })
+        .collect()
+}
+
+/// `5000000`, `500K`, `50M`, `2G` (powers of 1000; a trailing B is allowed).
+fn parse_bytes(text: &str) -> Result<u64, String> {
+    let upper = text.trim().to_ascii_uppercase();
+    let digits = upper.trim_end_matches('B');
+    let (number, scale) = match digits.chars().last() {
+        Some('K') => (&digits[..digits.len() - 1], 1_000),
+        Some('M') => (&digits[..digits.len() - 1], 1_000_000),
+        Some('G') => (&digits[..digits.len() - 1], 1_000_000_000),
+        _ => (digits, 1),
+    };
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("'{text}': expected a byte count such as 50M"))?;
+    Ok((number * scale as f64) as u64)
 }

@@ -1,0 +1,66 @@
+//! The one error type of the tokenizer crate. Every variant that concerns a file names it.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenizerError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: cannot read Parquet: {message}")]
+    Parquet { path: PathBuf, message: String },
+    #[error("{path}:{line}: {message}")]
+    BadLine {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: no training text (expected <lang>.txt files or corpus-stage Parquet files)")]
+    EmptyTrainingSet { path: PathBuf },
+    #[error("{path}: no text for language '{lang}'")]
+    EmptyLanguage { path: PathBuf, lang: String },
+    #[error("language(s) {langs} in --train ({train}) but not in --dev ({dev})")]
+    MissingInDev {
+        langs: String,
+        train: PathBuf,
+        dev: PathBuf,
+    },
+    #[error("language(s) {langs} in --dev ({dev}) but not in --train ({train})")]
+    MissingInTrain {
+        langs: String,
+        train: PathBuf,
+        dev: PathBuf,
+    },
+    #[error("dev files are not aligned: {first} has {first_lines} lines but {second} has {second_lines}")]
+    MisalignedDev {
+        first: PathBuf,
+        first_lines: usize,
+        second: PathBuf,
+        second_lines: usize,
+    },
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error("tokenizers: {0}")]
+    Library(String),
+    #[error(transparent)]
+    Common(#[from] mekong_common::CommonError),
+}
+
+impl TokenizerError {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        TokenizerError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Wraps an error of the `tokenizers` crate (a boxed dyn Error there).
+    pub fn library(error: impl std::fmt::Display) -> Self {
+        TokenizerError::Library(error.to_string())
+    }
+}
+
+pub type Result<T, E = TokenizerError> = std::result::Result<T, E>;

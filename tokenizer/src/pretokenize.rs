@@ -1,0 +1,175 @@
+//! The pre-tokenizer: how text is cut into the "words" BPE merges inside, fair to every script.
+//!
+//! GPT-2's split pattern (`\p{L}+`, `\p{N}+`, other symbols) treats combining marks (`\p{M}`) as
+//! symbols, so it cuts Vietnamese tone marks in NFD text, Thai, Khmer and Burmese vowel signs and
+//! Devanagari matras away from their letters: those languages can never get whole-syllable
+//! tokens. And since Thai, Lao, Khmer, Burmese, Chinese and Japanese write no spaces between
+//! words, a letter-run rule makes a whole clause one "word". Mekong's rule instead:
+//!
+//! * a *cluster* is a letter with everything that attaches to it: combining marks, ZWJ/ZWNJ, and
+//!   a Khmer coeng (U+17D2) or Myanmar virama (U+1039) with the subscript consonant it stacks;
+//! * in scripts written with spaces, a word is an optional leading space and up to
+//!   [`MAX_SPACED_CLUSTERS`] clusters (the cap only bites on pathological input, such as one
+//!   giant line without spaces, keeping word types small);
+//! * in scripts written without spaces (Thai, Lao, Khmer, Myanmar, Han, Hiragana, Katakana), a
+//!   chunk is up to [`MAX_UNSPACED_CLUSTERS`] clusters, and a Thai or Lao leading vowel
+//!   (U+0E40–0E44, U+0EC0–0EC4: always the start of a syllable) only ever starts a chunk, so
+//!   chunk edges fall on syllable edges there;
+//! * digits come in groups of up to three, other symbols in runs of up to 16, and whitespace as
+//!   in GPT-2 (a run, leaving its last space to the next word).
+//!
+//! The rule is a single `Split` regex (Oniguruma syntax, as the `tokenizers` crate and Python's
+//! `tokenizers` both use) followed by `ByteLevel` without its own regex, so the pipeline is
+//! written into tokenizer.json and encodes identically anywhere that file is loaded.
+
+use crate::error::{Result, TokenizerError};
+use tokenizers::pre_tokenizers::byte_level::ByteLevel;
+use tokenizers::pre_tokenizers::sequence::Sequence;
+use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
+use tokenizers::pre_tokenizers::PreTokenizerWrapper;
+use tokenizers::{
+    OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer, SplitDelimiterBehavior,
+};
+
+/// Most clusters in one chunk of a script written without spaces: about two or three syllables
+/// or Chinese words, so BPE can still learn multi-syllable tokens.
+pub const MAX_UNSPACED_CLUSTERS: usize = 8;
+/// Most clusters in one word of a script written with spaces; real words stay far below it.
+pub const MAX_SPACED_CLUSTERS: usize = 32;
+
+/// Scripts written without spaces between words (plus the katakana prolonged sound mark, which
+/// Unicode files under the Common script).
+const UNSPACED: &str =
+    r"\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Han}\p{Hiragana}\p{Katakana}\x{30FC}";
+/// Thai and Lao leading vowels: written before the consonant they follow in speech, so a
+/// syllable always starts with them.
+const LEADING_VOWELS: &str = r"\x{0E40}-\x{0E44}\x{0EC0}-\x{0EC4}";
+/// What attaches to a letter: a coeng/virama with its subscript consonant, marks, ZWNJ, ZWJ.
+const ATTACHED: &str = r"(?:[\x{17D2}\x{1039}]\p{L}|[\p{M}\x{200C}\x{200D}])*";
+
+/// The split regex (see the module documentation).
+pub fn split_pattern() -> String {
+    let unspaced_chunk = format!(
+        r" ?[{UNSPACED}&&\p{{L}}]{ATTACHED}(?:[{UNSPACED}&&\p{{L}}&&[^{LEADING_VOWELS}]]{ATTACHED}){{0,{}}}",
+        MAX_UNSPACED_CLUSTERS - 1
+    );
+    let spaced_word =
+        format!(r" ?(?:[\p{{L}}&&[^{UNSPACED}]]{ATTACHED}){{1,{MAX_SPACED_CLUSTERS}}}");
+    [
+        unspaced_chunk.as_str(),
+        spaced_word.as_str(),
+        r" ?\p{N}{1,3}",
+        r" ?[^\s\p{L}\p{N}]{1,16}",
+        r"\s{1,16}(?!\S)",
+        r"\s{1,16}",
+    ]
+    .join("|")
+}
+
+/// The pre-tokenizer written into tokenizer.json: the fair split, then bytes mapped to the
+/// 256 printable characters of byte-level BPE.
+pub fn fair_pre_tokenizer() -> Result<PreTokenizerWrapper> {
+    let split = Split::new(
+        SplitPattern::Regex(split_pattern()),
+        SplitDelimiterBehavior::Isolated,
+        false,
+    )
+    .map_err(TokenizerError::library)?;
+    let byte_level = ByteLevel::new(false, true, false);
+    Ok(PreTokenizerWrapper::Sequence(Sequence::new(vec![
+        PreTokenizerWrapper::Split(split),
+        PreTokenizerWrapper::ByteLevel(byte_level),
+    ])))
+}
+
+/// The words `pre_tokenizer` cuts `text` into, in byte-level form (what BPE trains on).
+pub fn words(pre_tokenizer: &PreTokenizerWrapper, text: &str) -> Result<Vec<String>> {
+    let mut pretokenized = PreTokenizedString::from(text);
+    pre_tokenizer
+        .pre_tokenize(&mut pretokenized)
+        .map_err(TokenizerError::library)?;
+    Ok(pretokenized
+        .get_splits(OffsetReferential::Original, OffsetType::Byte)
+        .into_iter()
+        .map(|(word, _, _)| word.to_string())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The split pieces, mapped back from byte-level characters to text.
+    fn pieces(text: &str) -> Vec<String> {
+        let split = Split::new(
+            SplitPattern::Regex(split_pattern()),
+            SplitDelimiterBehavior::Isolated,
+            false,
+        )
+        .unwrap();
+        let mut pretokenized = PreTokenizedString::from(text);
+        split.pre_tokenize(&mut pretokenized).unwrap();
+        pretokenized
+            .get_splits(OffsetReferential::Original, OffsetType::Byte)
+            .into_iter()
+            .map(|(word, _, _)| word.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn combining_marks_stay_with_their_letter() {
+        // NFD Vietnamese: every tone mark is a separate code point.
+        let nfd = "Vie\u{0302}\u{0323}t Nam";
+        assert_eq!(pieces(nfd), vec!["Vie\u{0302}\u{0323}t", " Nam"]);
+        assert_eq!(pieces("सभी मनुष्यों"), vec!["सभी", " मनुष्यों"]);
+    }
+
+    #[test]
+    fn unspaced_scripts_are_chunked() {
+        let thai = "ทุกคนมีสิทธิในการดำรงชีวิตเสรีภาพและความมั่นคงแห่งร่างกาย";
+        let chunks = pieces(thai);
+        assert!(chunks.len() > 3, "{chunks:?}");
+        assert_eq!(chunks.concat(), thai);
+        // A leading vowel starts a chunk.
+        assert!(chunks.iter().all(|c| !c
+            .chars()
+            .skip(1)
+            .any(|ch| ('\u{0E40}'..='\u{0E44}').contains(&ch))));
+        let chinese = "人人生而自由在尊严和权利上一律平等";
+        let chunks = pieces(chinese);
+        assert_eq!(chunks[0], "人人生而自由在尊");
+        assert_eq!(chunks.concat(), chinese);
+    }
+
+    #[test]
+    fn khmer_subscripts_stay_with_their_base() {
+        // ស្ស: coeng + subscript consonant belong to the cluster of the first letter.
+        let khmer = "មនុស្សទាំងអស់កើតមកមានសេរីភាព";
+        for chunk in pieces(khmer) {
+            assert!(!chunk.starts_with('\u{17D2}'), "{chunk}");
+            let first = chunk.chars().next().unwrap();
+            assert!(
+                !matches!(first, '\u{17B6}'..='\u{17D3}'),
+                "chunk starts with a sign: {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn giant_line_is_cut_into_bounded_words() {
+        let line = "a".repeat(10_000);
+        let chunks = pieces(&line);
+        assert!(chunks
+            .iter()
+            .all(|c| c.chars().count() <= MAX_SPACED_CLUSTERS));
+        assert_eq!(chunks.concat(), line);
+    }
+
+    #[test]
+    fn spaces_and_digits_like_gpt2() {
+        assert_eq!(
+            pieces("it costs 12345  now!"),
+            vec!["it", " costs", " 123", "45", " ", " now", "!"]
+        );
+    }
+}

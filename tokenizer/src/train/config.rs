@@ -1,0 +1,142 @@
+//! What a training run is asked to do. [`TrainOptions`] is everything but the input paths: it is
+//! what the pipeline file's `[tokenizer]` table holds and what manifest.json records as the
+//! stage's parameters.
+
+use crate::error::{Result, TokenizerError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Classic BPE (most frequent pair over all languages) or parity-aware BPE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Algorithm {
+    Classic,
+    Parity,
+}
+
+impl std::str::FromStr for Algorithm {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "classic" => Ok(Algorithm::Classic),
+            "parity" => Ok(Algorithm::Parity),
+            _ => Err(format!("unknown algorithm '{s}' (classic or parity)")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainOptions {
+    /// Total vocabulary: special tokens + the 256 byte symbols + merges.
+    pub vocab_size: usize,
+    pub algorithm: Algorithm,
+    /// Parity mode: the first N merges are classic (counts summed over languages).
+    pub global_merges: usize,
+    /// Parity mode, moving-window variant: window length W (None = base variant).
+    pub window: Option<usize>,
+    /// Moving-window variant: a language may take at most `alpha / languages` of the last W merges.
+    pub alpha: f64,
+    /// Parity without a dev set: desired compression ratio per language (others 1.0).
+    pub target_ratio: BTreeMap<String, f64>,
+    /// Vietnamese-first: hold these languages' dev premium at or under the given value.
+    pub premium_cap: BTreeMap<String, f64>,
+    /// A pair seen fewer times than this (in the chosen language) is never merged.
+    pub min_frequency: u64,
+    pub special_tokens: Vec<String>,
+    /// Sample each language down to about this many bytes of text.
+    pub max_bytes_per_lang: Option<u64>,
+    /// Seeds the sampling of `max_bytes_per_lang` (training itself has no randomness).
+    pub seed: u64,
+    /// The language premiums are measured against (default: en when present, else the first).
+    pub reference: Option<String>,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            vocab_size: 32_000,
+            algorithm: Algorithm::Parity,
+            global_merges: 0,
+            window: None,
+            alpha: 2.0,
+            target_ratio: BTreeMap::new(),
+            premium_cap: BTreeMap::new(),
+            min_frequency: 2,
+            special_tokens: vec!["<|endoftext|>".to_string()],
+            max_bytes_per_lang: None,
+            seed: 0,
+            reference: None,
+        }
+    }
+}
+
+/// A full training request: inputs, options, and whether to draw progress bars.
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    /// Corpus-stage Parquet folder or folder of `<lang>.txt`.
+    pub train: PathBuf,
+    /// Folder of aligned `<lang>.txt` (required for parity mode unless `target_ratio` is set).
+    pub dev: Option<PathBuf>,
+    pub options: TrainOptions,
+    pub show_progress: bool,
+}
+
+impl TrainConfig {
+    /// The input files, as recorded in manifest.json.
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        std::iter::once(self.train.clone())
+            .chain(self.dev.clone())
+            .collect()
+    }
+
+    /// The parameters recorded in manifest.json (and compared by the pipeline's cache check).
+    pub fn parameters(&self) -> serde_json::Value {
+        serde_json::to_value(&self.options).expect("options always serialise")
+    }
+
+    /// Rejects combinations that mean nothing, before any input is read.
+    pub fn validate(&self) -> Result<()> {
+        let o = &self.options;
+        let bad = |m: &str| Err(TokenizerError::Config(m.to_string()));
+        let parity = o.algorithm == Algorithm::Parity;
+        if parity && self.dev.is_none() && o.target_ratio.is_empty() {
+            return bad("parity training needs --dev (an aligned dev set) or --target-ratio");
+        }
+        if !parity
+            && (o.window.is_some()
+                || !o.target_ratio.is_empty()
+                || !o.premium_cap.is_empty()
+                || o.global_merges > 0)
+        {
+            return bad("--window, --target-ratio, --premium-cap and --global-merges apply to --algorithm parity only");
+        }
+        if !o.premium_cap.is_empty() && (self.dev.is_none() || !o.target_ratio.is_empty()) {
+            return bad("--premium-cap needs a dev set and no --target-ratio (caps are measured on the dev set)");
+        }
+        if o.window == Some(0) {
+            return bad("--window must be at least 1");
+        }
+        if !(o.alpha.is_finite() && o.alpha > 0.0) {
+            return bad("--alpha must be a positive number");
+        }
+        for (lang, value) in o.target_ratio.iter().chain(&o.premium_cap) {
+            if !(value.is_finite() && *value > 0.0) {
+                return Err(TokenizerError::Config(format!(
+                    "{lang}={value}: ratios and premium caps must be positive numbers"
+                )));
+            }
+        }
+        let base = crate::train::BYTE_ALPHABET_SIZE + o.special_tokens.len();
+        if o.vocab_size <= base {
+            return Err(TokenizerError::Config(format!(
+                "--vocab-size {} leaves no room for merges: the byte alphabet ({}) and the special tokens ({}) already take {base}",
+                o.vocab_size,
+                crate::train::BYTE_ALPHABET_SIZE,
+                o.special_tokens.len()
+            )));
+        }
+        Ok(())
+    }
+}

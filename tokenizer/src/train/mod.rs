@@ -1,0 +1,255 @@
+//! Training: read the corpus, count words per language, learn merges with the `tokenizers`
+//! crate's `ParityBpeTrainer`, and write tokenizer.json + training.json.
+//!
+//! Why the crate's trainer: it already implements parity-aware BPE (base and moving-window
+//! variants, global merges, target ratios) over word types with incremental pair counts, u64
+//! counts and deterministic tie-breaks (count, then the pair's strings). Mekong adds what
+//! fairness needs around it: the script-fair pre-tokenizer ([`crate::pretokenize`]), balanced
+//! input (`max_bytes_per_lang`), premium caps (through dev-count weights, see [`weights`]), and
+//! the record of which language each merge served ([`replay`]). Classic mode is the same
+//! trainer with every merge global, so both modes share one code path and one tie-break rule.
+
+pub mod config;
+pub mod feed;
+pub mod replay;
+pub mod summary;
+
+pub use config::{Algorithm, TrainConfig, TrainOptions};
+pub use summary::TrainingSummary;
+
+use crate::corpus_input::TrainingCorpus;
+use crate::dev_set::DevSet;
+use crate::error::{Result, TokenizerError};
+use crate::fairness;
+use crate::pretokenize::fair_pre_tokenizer;
+use mekong_common::{write_file_atomic, Manifest, StagingDir};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tokenizers::decoders::byte_level::ByteLevel;
+use tokenizers::models::bpe::{ParityBpeTrainer, ParityVariant, BPE};
+use tokenizers::{AddedToken, DecoderWrapper, Tokenizer};
+
+/// Byte-level BPE starts from one symbol per byte value.
+pub const BYTE_ALPHABET_SIZE: usize = 256;
+/// Premium caps are applied as integer dev-count weights `round(WEIGHT_SCALE / cap)`.
+const WEIGHT_SCALE: f64 = 100.0;
+
+/// A trained tokenizer and its training record.
+pub struct Trained {
+    pub tokenizer: Tokenizer,
+    /// tokenizer.json's text (pretty JSON, deterministic).
+    pub json: String,
+    pub summary: TrainingSummary,
+}
+
+/// Trains a tokenizer as `config` asks. Writes nothing.
+pub fn train(config: &TrainConfig) -> Result<Trained> {
+    config.validate()?;
+    let options = &config.options;
+    let started = Instant::now();
+    let corpus = TrainingCorpus::open(&config.train)?;
+    let languages = corpus.languages();
+    let dev = match &config.dev {
+        Some(dir) => {
+            let dev = DevSet::read(dir)?;
+            dev.check_languages(&config.train, &languages)?;
+            Some(dev)
+        }
+        None => None,
+    };
+    for lang in options
+        .target_ratio
+        .keys()
+        .chain(options.premium_cap.keys())
+    {
+        if !languages.contains(lang) {
+            return Err(TokenizerError::Config(format!(
+                "'{lang}' is given a ratio or premium cap but has no training text in {}",
+                config.train.display()
+            )));
+        }
+    }
+    let reference = reference_language(options.reference.as_deref(), &languages)?;
+
+    let pre_tokenizer = fair_pre_tokenizer()?;
+    let mut trainer = build_trainer(options, &languages, config.show_progress);
+    let train_bytes = feed::feed_training(
+        &mut trainer,
+        &corpus,
+        &languages,
+        &pre_tokenizer,
+        options.max_bytes_per_lang,
+        options.seed,
+        config.show_progress,
+    )?;
+    let weights = weights(&languages, &options.premium_cap);
+    let dev_counts = match &dev {
+        Some(dev) => feed::dev_word_counts(&dev.lines, &languages, &pre_tokenizer)?,
+        None => Vec::new(),
+    };
+    let parity_on_dev = options.algorithm == Algorithm::Parity && options.target_ratio.is_empty();
+    if parity_on_dev {
+        feed::feed_dev(&mut trainer, &dev_counts, &weights)?;
+    }
+    let counted = started.elapsed().as_secs_f64();
+
+    let mut model = BPE::default();
+    let (special_tokens, merge_strings) = trainer
+        .do_train(&mut model)
+        .map_err(TokenizerError::library)?;
+    let merged = started.elapsed().as_secs_f64();
+    let vocab = model.get_vocab();
+    let merges: Vec<(String, String)> = merge_strings
+        .iter()
+        .map(|m| {
+            let (left, right) = m.split_once(' ').expect("merges are 'left right'");
+            (left.to_string(), right.to_string())
+        })
+        .collect();
+
+    let mut tokenizer = Tokenizer::new(model);
+    tokenizer.with_pre_tokenizer(Some(pre_tokenizer));
+    tokenizer.with_decoder(Some(DecoderWrapper::ByteLevel(ByteLevel::new(
+        false, true, false,
+    ))));
+    tokenizer
+        .add_special_tokens(special_tokens)
+        .map_err(TokenizerError::library)?;
+    let json = tokenizer.to_string(true).map_err(TokenizerError::library)?;
+
+    let fairness = match &dev {
+        Some(dev) => Some(fairness::measure(&tokenizer, dev, &reference)?),
+        None => None,
+    };
+    let choices = parity_on_dev.then(|| {
+        let rule = replay::SelectionRule {
+            global_merges: options.global_merges,
+            window: options.window.map(|w| (w, options.alpha)),
+        };
+        replay::replay(&merges, &vocab, &dev_counts, &weights, rule)
+    });
+    let evaluated = started.elapsed().as_secs_f64();
+
+    let summary = TrainingSummary::new(
+        options,
+        &languages,
+        train_bytes,
+        tokenizer.get_vocab_size(true),
+        merges.len(),
+        fairness,
+        choices.as_deref(),
+        [counted, merged - counted, evaluated - merged, evaluated],
+    );
+    Ok(Trained {
+        tokenizer,
+        json,
+        summary,
+    })
+}
+
+/// CLI mode: trains, then writes `training.json` and `output` (tokenizer.json) atomically into
+/// `output`'s folder. Returns the path of training.json.
+pub fn train_to_file(config: &TrainConfig, output: &Path) -> Result<(Trained, PathBuf)> {
+    let trained = train(config)?;
+    let training = output.with_file_name("training.json");
+    write_file_atomic(&training, trained.summary.to_json().as_bytes())?;
+    write_file_atomic(output, trained.json.as_bytes())?;
+    Ok((trained, training))
+}
+
+/// Pipeline mode: writes tokenizer.json, training.json and manifest.json into `out_dir`, which
+/// appears only when all three are complete.
+pub fn run_stage(config: &TrainConfig, out_dir: &Path) -> Result<Trained> {
+    // Hash the inputs before reading them: a file changed mid-run then shows as stale next time.
+    let mut manifest = Manifest::new("tokenizer", &config.inputs(), config.parameters())?;
+    let trained = train(config)?;
+    let staging = StagingDir::new(out_dir)?;
+    std::fs::write(staging.path().join("tokenizer.json"), &trained.json)
+        .map_err(|e| TokenizerError::io(staging.path().join("tokenizer.json"), e))?;
+    std::fs::write(
+        staging.path().join("training.json"),
+        trained.summary.to_json(),
+    )
+    .map_err(|e| TokenizerError::io(staging.path().join("training.json"), e))?;
+    manifest.counts = serde_json::json!({
+        "languages": trained.summary.languages.len(),
+        "merges": trained.summary.merges,
+        "vocab_size": trained.summary.vocab_size,
+        "train_bytes": trained.summary.train_bytes.values().sum::<u64>(),
+    });
+    manifest.outputs = vec!["tokenizer.json".into(), "training.json".into()];
+    manifest.write(staging.path())?;
+    staging.commit()?;
+    Ok(trained)
+}
+
+fn build_trainer(
+    options: &TrainOptions,
+    languages: &[String],
+    show_progress: bool,
+) -> ParityBpeTrainer {
+    let specials = options
+        .special_tokens
+        .iter()
+        .map(|t| AddedToken::from(t.clone(), true))
+        .collect();
+    let mut builder = ParityBpeTrainer::builder()
+        .num_merges(options.vocab_size)
+        .total_symbols(true)
+        .min_frequency(options.min_frequency)
+        .special_tokens(specials)
+        .initial_alphabet(
+            tokenizers::pre_tokenizers::byte_level::ByteLevel::alphabet()
+                .into_iter()
+                .collect(),
+        )
+        .show_progress(show_progress);
+    builder = match options.algorithm {
+        Algorithm::Classic => builder.global_merges(usize::MAX),
+        Algorithm::Parity => builder.global_merges(options.global_merges),
+    };
+    if let Some(window) = options.window {
+        builder = builder
+            .variant(ParityVariant::Window)
+            .window_size(window)
+            .alpha(options.alpha);
+    }
+    if !options.target_ratio.is_empty() {
+        let ratios = languages
+            .iter()
+            .map(|l| options.target_ratio.get(l).copied().unwrap_or(1.0))
+            .collect();
+        builder = builder.ratio(ratios);
+    }
+    builder.build()
+}
+
+/// Dev-count weight per language. Parity picks the language with the largest weighted dev
+/// length; giving a language weight `1/cap` (relative to 1 for the others) makes it chosen until
+/// its length is `cap` times the others', i.e. until its premium is at most `cap`, while the
+/// rest stay balanced among themselves. Integer weights (the crate counts occurrences) with a
+/// resolution of 1/100.
+pub fn weights(languages: &[String], premium_cap: &BTreeMap<String, f64>) -> Vec<u64> {
+    if premium_cap.is_empty() {
+        return vec![1; languages.len()];
+    }
+    languages
+        .iter()
+        .map(|l| match premium_cap.get(l) {
+            Some(cap) => (WEIGHT_SCALE / cap).round().max(1.0) as u64,
+            None => WEIGHT_SCALE as u64,
+        })
+        .collect()
+}
+
+fn reference_language(asked: Option<&str>, languages: &[String]) -> Result<String> {
+    match asked {
+        Some(lang) if languages.iter().any(|l| l == lang) => Ok(lang.to_string()),
+        Some(lang) => Err(TokenizerError::Config(format!(
+            "reference language '{lang}' has no training text"
+        ))),
+        None if languages.iter().any(|l| l == "en") => Ok("en".to_string()),
+        None => Ok(languages[0].clone()),
+    }
+}

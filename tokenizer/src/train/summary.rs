@@ -1,0 +1,162 @@
+//! training.json: what was trained, how fair it came out on the dev set, which language each
+//! merge served, and how long each phase took. Everything but `timings_s` is deterministic.
+
+use crate::fairness::Fairness;
+use crate::train::config::{Algorithm, TrainOptions};
+use crate::train::replay;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainingSummary {
+    pub tool_version: String,
+    /// classic, parity-base, parity-window or parity-ratio.
+    pub method: String,
+    pub options: TrainOptions,
+    pub languages: Vec<String>,
+    /// Bytes of training text used per language (after `max_bytes_per_lang` sampling).
+    pub train_bytes: BTreeMap<String, u64>,
+    /// Final vocabulary, special tokens included.
+    pub vocab_size: usize,
+    pub merges: usize,
+    /// Tokens, premiums and Gini on the dev set after training (absent without a dev set).
+    pub dev: Option<Fairness>,
+    /// For each premium cap: the premium reached and whether it is within the cap.
+    pub premium_caps: BTreeMap<String, CapOutcome>,
+    /// Parity on a dev set: the language each merge served.
+    pub steps: Option<Steps>,
+    pub timings_s: Timings,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CapOutcome {
+    pub cap: f64,
+    pub premium: Option<f64>,
+    pub met: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Steps {
+    pub merges_per_language: BTreeMap<String, usize>,
+    /// Run-length encoded, in merge order: "km:3" = the next 3 merges served km; "global:N" =
+    /// N classic merges (counts summed over languages).
+    pub runs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Timings {
+    /// Reading the corpus and counting words.
+    pub count_words: f64,
+    /// Learning the merges.
+    pub merge: f64,
+    /// Building the tokenizer, measuring the dev set, replaying the language choices.
+    pub evaluate: f64,
+    pub total: f64,
+}
+
+impl TrainingSummary {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        options: &TrainOptions,
+        languages: &[String],
+        train_bytes: BTreeMap<String, u64>,
+        vocab_size: usize,
+        merges: usize,
+        dev: Option<Fairness>,
+        choices: Option<&[Option<usize>]>,
+        [count_words, merge, evaluate, total]: [f64; 4],
+    ) -> Self {
+        let method = match (
+            options.algorithm,
+            options.window,
+            options.target_ratio.is_empty(),
+        ) {
+            (Algorithm::Classic, _, _) => "classic",
+            (Algorithm::Parity, _, false) => "parity-ratio",
+            (Algorithm::Parity, Some(_), true) => "parity-window",
+            (Algorithm::Parity, None, true) => "parity-base",
+        };
+        let premium_caps = options
+            .premium_cap
+            .iter()
+            .map(|(lang, &cap)| {
+                let premium = dev.as_ref().and_then(|d| d.premium.get(lang).copied());
+                let outcome = CapOutcome {
+                    cap,
+                    premium,
+                    met: premium.map(|p| p <= cap),
+                };
+                (lang.clone(), outcome)
+            })
+            .collect();
+        let steps = choices.map(|choices| {
+            let mut merges_per_language: BTreeMap<String, usize> = BTreeMap::new();
+            for choice in choices {
+                let name = choice.map_or("global", |l| languages[l].as_str());
+                *merges_per_language.entry(name.to_string()).or_default() += 1;
+            }
+            Steps {
+                merges_per_language,
+                runs: replay::runs(choices, languages),
+            }
+        });
+        let round = |x: f64| (x * 1000.0).round() / 1000.0;
+        TrainingSummary {
+            tool_version: mekong_common::manifest::tool_version(),
+            method: method.to_string(),
+            options: options.clone(),
+            languages: languages.to_vec(),
+            train_bytes,
+            vocab_size,
+            merges,
+            dev,
+            premium_caps,
+            steps,
+            timings_s: Timings {
+                count_words: round(count_words),
+                merge: round(merge),
+                evaluate: round(evaluate),
+                total: round(total),
+            },
+        }
+    }
+
+    /// Pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a summary always serialises");
+        text.push('\n');
+        text
+    }
+
+    /// The few lines the command prints when it is done.
+    pub fn short_text(&self) -> String {
+        let mut text = format!(
+            "{} tokenizer: {} languages, vocabulary {} ({} merges), trained in {:.1}s",
+            self.method,
+            self.languages.len(),
+            self.vocab_size,
+            self.merges,
+            self.timings_s.total
+        );
+        if let Some(dev) = &self.dev {
+            text.push_str(&format!(
+                "\ndev set: {} tokens, Gini {:.4}, max premium {:.3} ({}) vs {}",
+                dev.total_tokens,
+                dev.gini,
+                dev.max_premium,
+                dev.max_premium_language,
+                dev.reference
+            ));
+        }
+        for (lang, cap) in &self.premium_caps {
+            if let (Some(premium), Some(met)) = (cap.premium, cap.met) {
+                text.push_str(&format!(
+                    "\npremium cap {lang} ≤ {}: {premium:.3} ({})",
+                    cap.cap,
+                    if met { "met" } else { "NOT met" }
+                ));
+            }
+        }
+        text
+    }
+}

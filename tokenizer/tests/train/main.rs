@@ -1,0 +1,9 @@
+//! Integration tests of tokenizer training, on small corpora written by the tests.
+
+mod bad_input;
+mod classic;
+mod fixtures;
+mod naive;
+mod parity;
+mod parquet_input;
+mod roundtrip;

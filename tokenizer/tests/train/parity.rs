@@ -1,0 +1,154 @@
+use crate::fixtures::{config, merges_of, parity, write_folder, SENTENCES};
+use crate::naive::{self, Words};
+use mekong_tokenizer::train::{train, TrainOptions};
+use std::collections::BTreeMap;
+
+/// Obviously-correct parity-aware BPE: at each step take the language whose dev text is longest
+/// (first on ties), merge its most frequent training pair everywhere.
+fn naive_parity(
+    train: &[(&str, &[&str])],
+    dev: &[(&str, &[&str])],
+    merges: usize,
+) -> (Vec<(String, String)>, Vec<String>) {
+    // Languages in code order, as the trainer numbers them (ties go to the first).
+    let mut train_words: Vec<Words> = train.iter().map(|(_, l)| naive::count_words(l)).collect();
+    let mut dev_words: Vec<Words> = dev.iter().map(|(_, l)| naive::count_words(l)).collect();
+    let mut learned = Vec::new();
+    let mut chosen = Vec::new();
+    for _ in 0..merges {
+        let lengths: Vec<u64> = dev_words.iter().map(naive::length).collect();
+        let longest = (0..lengths.len()).fold(
+            0,
+            |best, l| if lengths[l] > lengths[best] { l } else { best },
+        );
+        let pair = naive::best_pair(&train_words[longest], 1)
+            .expect("the test corpus never runs out of pairs");
+        for words in train_words.iter_mut().chain(dev_words.iter_mut()) {
+            naive::apply(words, &pair);
+        }
+        learned.push(pair);
+        chosen.push(train[longest].0.to_string());
+    }
+    (learned, chosen)
+}
+
+/// "km:2", "vi:1" runs → one language name per step.
+fn expand(runs: &[serde_json::Value]) -> Vec<String> {
+    runs.iter()
+        .flat_map(|run| {
+            let (lang, n) = run.as_str().unwrap().rsplit_once(':').unwrap();
+            std::iter::repeat_n(lang.to_string(), n.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn parity_picks_the_most_frequent_pair_of_the_longest_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chosen: Vec<(&str, &[&str])> = SENTENCES
+        .iter()
+        .filter(|(l, _)| ["en", "km", "th", "vi"].contains(l))
+        .copied()
+        .collect();
+    chosen.sort();
+    let dev: Vec<(&str, &[&str])> = chosen.iter().map(|(l, s)| (*l, &s[..2])).collect();
+    let train_dir = write_folder(&dir.path().join("train"), &chosen);
+    let dev_dir = write_folder(&dir.path().join("dev"), &dev);
+    let merges = 150;
+    let trained = train(&config(
+        &train_dir,
+        Some(&dev_dir),
+        parity(256 + 1 + merges, 1),
+    ))
+    .unwrap();
+    let (expected, expected_languages) = naive_parity(&chosen, &dev, merges);
+    assert_eq!(merges_of(&trained.json), expected);
+
+    let summary: serde_json::Value = serde_json::from_str(&trained.summary.to_json()).unwrap();
+    let steps = summary["steps"]["runs"].as_array().unwrap();
+    assert_eq!(expand(steps), expected_languages);
+    // Every language was served at some point: parity moves on once one is short.
+    let distinct: std::collections::BTreeSet<_> = expected_languages.iter().collect();
+    assert_eq!(distinct.len(), 4);
+}
+
+#[test]
+fn global_merges_come_first_and_are_classic() {
+    let dir = tempfile::tempdir().unwrap();
+    let train_dir = write_folder(&dir.path().join("train"), SENTENCES);
+    let dev: Vec<(&str, &[&str])> = SENTENCES.iter().map(|(l, s)| (*l, &s[..1])).collect();
+    let dev_dir = write_folder(&dir.path().join("dev"), &dev);
+    let options = TrainOptions {
+        global_merges: 30,
+        ..parity(256 + 1 + 80, 1)
+    };
+    let trained = train(&config(&train_dir, Some(&dev_dir), options)).unwrap();
+    let lines: Vec<&str> = SENTENCES
+        .iter()
+        .flat_map(|(_, l)| l.iter().copied())
+        .collect();
+    let classic = naive::classic(&lines, 30, 1);
+    assert_eq!(merges_of(&trained.json)[..30], classic[..]);
+    let steps = trained.summary.steps.as_ref().unwrap();
+    assert_eq!(steps.runs[0], "global:30");
+    assert_eq!(steps.merges_per_language.values().sum::<usize>(), 80);
+}
+
+/// A premium cap below 1 makes the capped language cheaper than it is with plain parity.
+#[test]
+fn premium_cap_holds_a_language_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let train_dir = write_folder(&dir.path().join("train"), SENTENCES);
+    let dev_dir = write_folder(&dir.path().join("dev"), SENTENCES);
+    let plain = train(&config(
+        &train_dir,
+        Some(&dev_dir),
+        parity(256 + 1 + 400, 1),
+    ))
+    .unwrap();
+    let capped_options = TrainOptions {
+        premium_cap: BTreeMap::from([("vi".to_string(), 0.7)]),
+        ..parity(256 + 1 + 400, 1)
+    };
+    let capped = train(&config(&train_dir, Some(&dev_dir), capped_options)).unwrap();
+    let premium =
+        |t: &mekong_tokenizer::train::Trained| t.summary.dev.as_ref().unwrap().premium["vi"];
+    assert!(
+        premium(&capped) < premium(&plain),
+        "capped {} vs plain {}",
+        premium(&capped),
+        premium(&plain)
+    );
+    let outcome = &capped.summary.premium_caps["vi"];
+    assert_eq!(outcome.premium, Some(premium(&capped)));
+}
+
+#[test]
+fn window_variant_and_target_ratios_train() {
+    let dir = tempfile::tempdir().unwrap();
+    let train_dir = write_folder(&dir.path().join("train"), SENTENCES);
+    let dev_dir = write_folder(&dir.path().join("dev"), SENTENCES);
+    let window = TrainOptions {
+        window: Some(10),
+        alpha: 2.0,
+        ..parity(256 + 1 + 100, 1)
+    };
+    let trained = train(&config(&train_dir, Some(&dev_dir), window)).unwrap();
+    assert_eq!(trained.summary.method, "parity-window");
+    // alpha 2 over 7 languages: nobody takes more than 2/7 of 10 merges plus the one just taken.
+    let steps = &trained.summary.steps.as_ref().unwrap().runs;
+    assert!(
+        steps
+            .iter()
+            .all(|r| r.rsplit_once(':').unwrap().1.parse::<usize>().unwrap() <= 3),
+        "{steps:?}"
+    );
+
+    let ratio = TrainOptions {
+        target_ratio: BTreeMap::from([("vi".to_string(), 1.5)]),
+        ..parity(256 + 1 + 100, 1)
+    };
+    let trained = train(&config(&train_dir, None, ratio)).unwrap();
+    assert_eq!(trained.summary.method, "parity-ratio");
+    assert_eq!(merges_of(&trained.json).len(), 100);
+}

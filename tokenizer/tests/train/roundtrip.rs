@@ -1,0 +1,86 @@
+use crate::fixtures::{config, parity, write_folder, SENTENCES};
+use mekong_tokenizer::train::{train, train_to_file, Trained};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+use tokenizers::Tokenizer;
+
+fn trained() -> &'static Trained {
+    static TRAINED: OnceLock<Trained> = OnceLock::new();
+    TRAINED.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let train_dir = write_folder(&dir.path().join("train"), SENTENCES);
+        let dev_dir = write_folder(&dir.path().join("dev"), SENTENCES);
+        train(&config(
+            &train_dir,
+            Some(&dev_dir),
+            parity(256 + 1 + 300, 1),
+        ))
+        .unwrap()
+    })
+}
+
+fn round_trip(tokenizer: &Tokenizer, text: &str) -> String {
+    let encoding = tokenizer.encode(text, false).unwrap();
+    tokenizer.decode(encoding.get_ids(), false).unwrap()
+}
+
+const FIXTURES: &[&str] = &[
+    "Vie\u{0302}\u{0323}t Nam (NFD) và Việt Nam (NFC)",
+    "👩‍👩‍👧 emoji, ZWJ\u{200D}and ZWNJ\u{200C}, tabs\tand\r\nnewlines\n\n",
+    "ላይ ሁሉም ሰው · ꯃꯤꯇꯩ · ᠮᠣᠩᠭᠣᠯ · עברית · العربية",
+    "   leading and trailing spaces   ",
+    "<|endoftext|> between <|endoftext|>",
+    "\u{0301}\u{0301} marks with no base, \u{17D2} a lone coeng",
+    "1234567890 ๑๒๓ ١٢٣",
+];
+
+#[test]
+fn decode_inverts_encode_on_every_script() {
+    let tokenizer = &trained().tokenizer;
+    for text in FIXTURES.iter().copied().chain(
+        SENTENCES
+            .iter()
+            .flat_map(|(_, lines)| lines.iter().copied()),
+    ) {
+        assert_eq!(round_trip(tokenizer, text), text);
+    }
+}
+
+#[test]
+fn saved_file_loads_and_encodes_identically() {
+    let trained = trained();
+    let loaded = Tokenizer::from_bytes(trained.json.as_bytes()).unwrap();
+    for (_, lines) in SENTENCES {
+        for line in *lines {
+            let a = trained.tokenizer.encode(*line, false).unwrap();
+            let b = loaded.encode(*line, false).unwrap();
+            assert_eq!(a.get_ids(), b.get_ids());
+        }
+    }
+    assert_eq!(loaded.to_string(true).unwrap(), trained.json);
+}
+
+#[test]
+fn training_is_deterministic_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let train_dir = write_folder(&dir.path().join("train"), SENTENCES);
+    let dev_dir = write_folder(&dir.path().join("dev"), SENTENCES);
+    let cfg = config(&train_dir, Some(&dev_dir), parity(256 + 1 + 300, 1));
+    let first = dir.path().join("a/tokenizer.json");
+    let second = dir.path().join("b/tokenizer.json");
+    train_to_file(&cfg, &first).unwrap();
+    train_to_file(&cfg, &second).unwrap();
+    assert_eq!(
+        std::fs::read(&first).unwrap(),
+        std::fs::read(&second).unwrap()
+    );
+    assert_eq!(std::fs::read(&first).unwrap(), trained().json.as_bytes());
+    assert!(dir.path().join("a/training.json").exists());
+}
+
+proptest! {
+    #[test]
+    fn decode_inverts_encode_for_any_string(text in any::<String>()) {
+        prop_assert_eq!(round_trip(&trained().tokenizer, &text), text);
+    }
+}
