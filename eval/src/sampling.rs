@@ -82,7 +82,11 @@ pub fn generate<M: ScoringModel>(
     // Room for the continuation, but never less than half the context for the prompt.
     let keep = prompt
         .len()
-        .min(context.saturating_sub(config.max_new_tokens).max(context / 2))
+        .min(
+            context
+                .saturating_sub(config.max_new_tokens)
+                .max(context / 2),
+        )
         .max(1);
     let mut sequence: Vec<u32> = prompt[prompt.len() - keep..].to_vec();
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
