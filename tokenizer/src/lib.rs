@@ -6,6 +6,7 @@ pub mod dev_set;
 pub mod error;
 pub mod fairness;
 pub mod pretokenize;
+pub mod report;
 pub mod train;
 
 pub use error::{Result, TokenizerError};

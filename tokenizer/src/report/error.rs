@@ -1,0 +1,61 @@
+//! Errors of the comparison report. Every variant that concerns a file names it (and the line,
+//! where one is at fault), so a user can fix the input without reading code.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    BadLine {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: not a usable tokenizer: {message}")]
+    BadTokenizer { path: PathBuf, message: String },
+    #[error("tokenizer '{spec}': {message}")]
+    BadTokenizerSpec { spec: String, message: String },
+    #[error("parallel files are not aligned: {first} has {first_lines} lines but {second} has {second_lines} lines; every file of a parallel set must have one line per segment")]
+    Misaligned {
+        first: PathBuf,
+        first_lines: usize,
+        second: PathBuf,
+        second_lines: usize,
+    },
+    #[error("{dir}: {message}")]
+    BadParallelSet { dir: PathBuf, message: String },
+    #[error("reference language '{reference}' is not in {dir} (languages there: {available})")]
+    UnknownReference {
+        reference: String,
+        dir: PathBuf,
+        available: String,
+    },
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error(transparent)]
+    Common(#[from] mekong_common::CommonError),
+}
+
+impl ReportError {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        ReportError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn bad_tokenizer(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
+        ReportError::BadTokenizer {
+            path: path.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+pub type Result<T, E = ReportError> = std::result::Result<T, E>;
