@@ -1,6 +1,7 @@
 //! `mekong pretrain tokenize`: corpus Parquet → token shards (format in [`crate::data`]).
 //!
-//! Every `*.parquet` file under the corpus folder is read in sorted path order. Monolingual files
+//! Every `*.parquet` file directly in the corpus folder is read in sorted path order (not
+//! `rejected/`). Monolingual files
 //! (`id, lang, text`) give one document per row; parallel files (`id, src_lang, src_text,
 //! tgt_lang, tgt_text`) give two, one per side, each in its own language. A document goes to the
 //! validation split when a hash of its row id falls under `validation_fraction`, so both sides of
@@ -68,27 +69,20 @@ pub fn load_tokenizer(path: &Path) -> Result<Tokenizer> {
     })
 }
 
-/// The Parquet files of a corpus: the file itself, or every `*.parquet` under a folder, sorted.
+/// The Parquet files of a corpus: the file itself, or the `*.parquet` files directly in a folder,
+/// sorted. Subfolders are not read: the corpus stage keeps what it dropped in `rejected/`.
 pub fn corpus_files(corpus: &Path) -> Result<Vec<PathBuf>> {
     if corpus.is_file() {
         return Ok(vec![corpus.to_path_buf()]);
     }
     let mut files = Vec::new();
-    let mut pending = vec![corpus.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).map_err(|e| PretrainError::io(&dir, e))? {
-            let path = entry.map_err(|e| PretrainError::io(&dir, e))?.path();
-            let hidden = path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-            if hidden {
-                continue;
-            }
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "parquet") {
-                files.push(path);
-            }
+    for entry in std::fs::read_dir(corpus).map_err(|e| PretrainError::io(corpus, e))? {
+        let path = entry.map_err(|e| PretrainError::io(corpus, e))?.path();
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if !hidden && path.is_file() && path.extension().is_some_and(|e| e == "parquet") {
+            files.push(path);
         }
     }
     files.sort();

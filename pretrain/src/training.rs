@@ -111,16 +111,17 @@ impl TrainConfig {
                 message: message.to_string(),
             })
         };
+        let positive = |x: f64| x.is_finite() && x > 0.0;
         if self.batch_size == 0 || self.grad_accum == 0 || self.steps == 0 {
             return fail("batch_size, grad_accum and steps must be positive");
         }
-        if !(self.lr > 0.0) || !(0.0..=1.0).contains(&self.min_lr_ratio) {
+        if !positive(self.lr) || !(0.0..=1.0).contains(&self.min_lr_ratio) {
             return fail("lr must be positive and min_lr_ratio within [0, 1]");
         }
         if !(0.0..1.0).contains(&self.beta1) || !(0.0..1.0).contains(&self.beta2) {
             return fail("beta1 and beta2 must be within [0, 1)");
         }
-        if self.weight_decay < 0.0 || self.grad_clip < 0.0 || !(self.epsilon > 0.0) {
+        if self.weight_decay < 0.0 || self.grad_clip < 0.0 || !positive(self.epsilon) {
             return fail("weight_decay and grad_clip must be non-negative, epsilon positive");
         }
         Ok(())
@@ -561,9 +562,10 @@ fn check_resumable(
             .map(|(k, _)| k.as_str())
             .collect();
         return bad(format!(
-            "was trained with other parameters (differing: {}); resume with the same ones or \
-             train into another folder",
-            differing.join(", ")
+            "was trained with other parameters (differing: {}); resume with the same ones, or \
+             remove {} to start over",
+            differing.join(", "),
+            dir.parent().unwrap_or(dir).display()
         ));
     }
     Ok(())

@@ -66,7 +66,12 @@ fn loss_falls_well_below_its_start() {
     let dir = tempfile::tempdir().unwrap();
     let (_, tokens) = shards(dir.path());
     let out = dir.path().join("run");
-    let summary = train(&tokens, &out, &config(60), &options(Resume::Never)).unwrap();
+    let config = TrainConfig {
+        batch_size: 8,
+        lr: 5e-3,
+        ..config(60)
+    };
+    let summary = train(&tokens, &out, &config, &options(Resume::Never)).unwrap();
     let log = read_log(&out).unwrap();
     assert_eq!(log.len(), 60);
     let first = log[0].loss;

@@ -91,14 +91,23 @@ pub fn write_corpus(dir: &Path) -> PathBuf {
         .enumerate()
         .map(|(i, t)| (format!("mono-{i}"), "vi".to_string(), t))
         .collect();
-    write_monolingual(&corpus.join("monolingual/part-00000.parquet"), &mono);
+    write_monolingual(&corpus.join("part-00001.parquet"), &mono);
     let pairs: Vec<(String, String, String)> = english_lines()
         .into_iter()
         .zip(vietnamese_lines())
         .enumerate()
         .map(|(i, (en, vi))| (format!("pair-{i}"), en, vi))
         .collect();
-    write_parallel(&corpus.join("parallel/part-00000.parquet"), &pairs);
+    write_parallel(&corpus.join("part-00000.parquet"), &pairs);
+    // What the corpus stage dropped, in a subfolder: never part of the training text.
+    write_parallel(
+        &corpus.join("rejected/part-00000.parquet"),
+        &[(
+            "bad".into(),
+            "rejected english".into(),
+            "rejected vietnamese".into(),
+        )],
+    );
     corpus
 }
 
