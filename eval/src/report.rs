@@ -187,10 +187,17 @@ fn document(results: &EvalResults, config: &EvalConfig, chart: &str) -> Document
                 Cell::from(c.exact_segments),
                 Cell::percent(c.exact_share(), 1),
                 Cell::from(c.segments_with_ngram),
-                Cell::percent(c.ngram_share(), 1),
+                if c.ngrams == 0 {
+                    Cell::missing_because(format!("no segment has {n} characters"))
+                } else {
+                    Cell::percent(c.ngram_share(), 1)
+                },
             ]);
         }
-        table.note("A high share means the bits per byte of that language partly measure memory, not generalisation.");
+        table.note(format!(
+            "Segments shorter than {n} characters count only as exact matches (— : no segment is that long). \
+             A high share means the bits per byte of that language partly measure memory, not generalisation."
+        ));
         doc.table(table);
     }
 

@@ -14,6 +14,7 @@ use burn::tensor::backend::Backend;
 use indicatif::{ProgressBar, ProgressStyle};
 use mekong_common::{Manifest, StagingDir};
 use mekong_pretrain::tokenize::SEPARATOR_CANDIDATES;
+use mekong_pretrain::DeviceKind;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use tokenizers::Tokenizer;
@@ -61,6 +62,8 @@ pub struct EvalConfig {
     pub corpus: Option<PathBuf>,
     /// Characters per n-gram in the contamination check.
     pub ngram: usize,
+    /// Where the models run; `None`: CUDA when built in and present, else the CPU.
+    pub device: Option<DeviceKind>,
 }
 
 impl Default for EvalConfig {
@@ -78,6 +81,7 @@ impl Default for EvalConfig {
             sampling: SamplingConfig::default(),
             corpus: None,
             ngram: 50,
+            device: None,
         }
     }
 }
@@ -247,15 +251,31 @@ pub fn run(config: &EvalConfig, out_dir: &Path) -> Result<EvalOutcome> {
         None => None,
     };
 
+    let device = mekong_pretrain::resolve_device(config.device)
+        .map_err(|e| EvalError::Invalid(e.to_string()))?;
     let mut models = Vec::new();
     for spec in &config.models {
-        models.push(evaluate_model::<mekong_pretrain::CpuBackend>(
-            spec,
-            config,
-            &texts,
-            &prompts,
-            &Default::default(),
-        )?);
+        models.push(match device {
+            DeviceKind::Cpu => evaluate_model::<mekong_pretrain::CpuBackend>(
+                spec,
+                config,
+                &texts,
+                &prompts,
+                &Default::default(),
+            )?,
+            #[cfg(feature = "cuda")]
+            DeviceKind::Cuda => evaluate_model::<mekong_pretrain::CudaBackend>(
+                spec,
+                config,
+                &texts,
+                &prompts,
+                &Default::default(),
+            )?,
+            #[cfg(not(feature = "cuda"))]
+            DeviceKind::Cuda => {
+                unreachable!("resolve_device never picks CUDA in a build without it")
+            }
+        });
     }
     let contamination = match (&config.corpus, shards) {
         (Some(corpus), Some(shards)) => Some(ContaminationResult {

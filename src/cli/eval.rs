@@ -3,6 +3,7 @@
 use crate::pipeline::{PipelineContext, PlannedStage};
 use anyhow::Context;
 use mekong_eval::{EvalConfig, ModelSpec, SamplingConfig, TextSpec};
+use mekong_pretrain::DeviceKind;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -60,6 +61,9 @@ pub struct EvalArgs {
     top_p: f32,
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// cpu or cuda (default: CUDA when built in and present, else the CPU).
+    #[arg(long)]
+    device: Option<DeviceKind>,
     /// Where to write eval.md, eval.html, eval.json.
     #[arg(long)]
     output: PathBuf,
@@ -113,6 +117,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         },
         corpus: args.corpus,
         ngram: args.ngram,
+        device: args.device,
     };
     evaluate(&config, &args.output)
 }
@@ -164,6 +169,8 @@ struct EvalSection {
     #[serde(default = "yes")]
     contamination: bool,
     ngram: Option<usize>,
+    /// `cpu` or `cuda`; default: CUDA when built in and present.
+    device: Option<DeviceKind>,
 }
 
 fn yes() -> bool {
@@ -234,6 +241,7 @@ pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<Plan
         sampling,
         corpus,
         ngram: section.ngram.unwrap_or(defaults.ngram),
+        device: section.device,
     };
     let out_dir = ctx.stage_dir(mekong_eval::stage::STAGE);
     let workdir = ctx.workdir.clone();
