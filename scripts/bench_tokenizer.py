@@ -94,9 +94,17 @@ def train_hf_classic(out, vocab):
     tokenizer.save(str(Path(out) / "hf-classic" / "tokenizer.json"))
 
 
-def train_hf_parity(out, vocab):
+def train_hf_parity(out, vocab, fair=False):
     from tokenizers import pre_tokenizers, trainers
     tokenizer = byte_level_tokenizer()
+    folder = "hf-parity"
+    if fair:
+        # Mekong's pre-tokenizer (read from its tokenizer.json), to separate the trainer's cost
+        # from the pre-tokenizer's.
+        from tokenizers import Tokenizer
+        mekong = Tokenizer.from_file(str(Path(out) / "mekong" / "tokenizer.json"))
+        tokenizer.pre_tokenizer = mekong.pre_tokenizer
+        folder = "hf-parity-fair"
     trainer = trainers.ParityBpeTrainer(num_merges=vocab, total_symbols=True, min_frequency=2,
                                         special_tokens=[SPECIAL],
                                         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
@@ -106,7 +114,7 @@ def train_hf_parity(out, vocab):
         tokenizer,
         train_iterators=[iter(read_lines(Path(out) / "train" / f"{l}.txt")) for l in langs],
         dev_iterators=[iter(read_lines(Path(out) / "dev" / f"{l}.txt")) for l in langs])
-    tokenizer.save(str(Path(out) / "hf-parity" / "tokenizer.json"))
+    tokenizer.save(str(Path(out) / folder / "tokenizer.json"))
 
 
 def train_sentencepiece(out, vocab):
@@ -147,13 +155,18 @@ def gini(values):
 
 def run(out, vocab, mekong, systems):
     out = Path(out)
-    results = {}
+    # Results accumulate across runs of the same corpus, so systems can be measured one at a time.
+    saved = out / f"results-{vocab}.json"
+    results = json.loads(saved.read_text()) if saved.exists() else {}
     for system in systems:
         folder = out / system
         folder.mkdir(parents=True, exist_ok=True)
         if system.startswith("mekong"):
             extra = {"mekong": [], "mekong-vi-first": ["--premium-cap", "vi=0.95"],
-                     "mekong-classic": ["--algorithm", "classic"]}[system]
+                     "mekong-classic": ["--algorithm", "classic"],
+                     "mekong-minfreq5": ["--min-frequency", "5"],
+                     "mekong-global10k": ["--global-merges", "10000"],
+                     "mekong-window": ["--window", "100", "--alpha", "2"]}[system]
             command = [mekong, "tokenizer", "train", "--train", str(out / "train"), "--dev",
                        str(out / "dev"), "--vocab-size", str(vocab), "--output",
                        str(folder / "tokenizer.json")] + extra
@@ -168,7 +181,7 @@ def run(out, vocab, mekong, systems):
         results[system] = {"wall_s": float(wall), "cpu_s": float(user) + float(system_cpu),
                            "peak_rss_mb": int(rss_kb) / 1024, "tokens": counts, "premium": premium,
                            "gini": gini(list(counts.values())), "total": sum(counts.values())}
-        (out / "results.json").write_text(json.dumps(results, indent=1))
+        saved.write_text(json.dumps(results, indent=1))
     print(markdown(results, vocab))
 
 
@@ -198,6 +211,7 @@ if __name__ == "__main__":
         run(args[0], int(args[1]), args[2], args[3:] or SYSTEMS)
     elif command.startswith("train-"):
         {"train-hf-classic": train_hf_classic, "train-hf-parity": train_hf_parity,
+         "train-hf-parity-fair": lambda out, vocab: train_hf_parity(out, vocab, fair=True),
          "train-sentencepiece": train_sentencepiece}[command](args[0], int(args[1]))
     else:
         sys.exit(__doc__)
