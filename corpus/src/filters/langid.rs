@@ -7,6 +7,21 @@
 use super::{check_sides, Candidate, Filter};
 use crate::config::FilterConfig;
 
+/// whatlang's cost grows with the text; its verdict is settled long before this many bytes.
+const DETECT_BYTES: usize = 512;
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 pub struct LangId {
     min_chars: usize,
     min_confidence: f64,
@@ -32,7 +47,7 @@ impl Filter for LangId {
             if side.text.len() < self.min_chars || side.text.chars().count() < self.min_chars {
                 return None;
             }
-            let info = whatlang::detect(side.text)?;
+            let info = whatlang::detect(prefix(side.text, DETECT_BYTES))?;
             (info.lang() != expected && info.confidence() >= self.min_confidence).then(|| {
                 format!(
                     "whatlang: {} (confidence {:.2})",
