@@ -15,6 +15,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use mekong_common::{Manifest, StagingDir};
 use mekong_pretrain::tokenize::SEPARATOR_CANDIDATES;
 use mekong_pretrain::DeviceKind;
+use mekong_tokenizer::report::FloresSplit;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use tokenizers::Tokenizer;
@@ -48,6 +49,8 @@ pub struct EvalConfig {
     pub parallel: Option<PathBuf>,
     /// Languages taken from the parallel set (empty: all of them).
     pub languages: Vec<String>,
+    /// Which split of a FLORES-style parallel set to read.
+    pub split: FloresSplit,
     pub prompts: Vec<String>,
     /// A file of prompts, one a line.
     pub prompts_file: Option<PathBuf>,
@@ -73,6 +76,7 @@ impl Default for EvalConfig {
             texts: Vec::new(),
             parallel: None,
             languages: Vec::new(),
+            split: FloresSplit::Devtest,
             prompts: Vec::new(),
             prompts_file: None,
             window: None,
@@ -321,7 +325,7 @@ pub fn run(config: &EvalConfig, out_dir: &Path) -> Result<EvalOutcome> {
 fn load_texts(config: &EvalConfig) -> Result<Vec<EvalText>> {
     let mut texts = Vec::new();
     if let Some(dir) = &config.parallel {
-        texts.extend(texts::load_parallel(dir, &config.languages)?);
+        texts.extend(texts::load_parallel(dir, &config.languages, config.split)?);
     }
     for spec in &config.texts {
         if texts.iter().any(|t| t.lang == spec.lang) {

@@ -1,22 +1,22 @@
 //! The texts a model is evaluated on: single files given per language, and parallel sets (the
 //! same content in several languages, so bits per byte compare languages fairly).
 //!
-//! A text is its non-empty lines joined by `\n`; its byte count is that string's UTF-8 length.
-//! Parallel sets come in the layouts the tokenizer report reads:
-//! - a folder of `<lang>.txt` files aligned line by line (`ids.txt` and `attribution.txt`, which
-//!   hold segment ids and credits, are not languages);
-//! - FLORES: `<code>.devtest` (preferred: the held-out split) or `<code>.dev` files, directly in
-//!   the folder or in its `devtest/` / `dev/` subfolders;
-//! - UDHR: `<code>.txt` plus `index.tsv` (columns `code`, `bcp47`, ...), where a language can be
-//!   named by its file code or its BCP 47 tag, and a missing article is an empty line.
-//!
-//! Only the lines that are non-empty in every selected language are kept, so each language's text
-//! says the same thing.
+//! A text is its non-empty lines, NFC-normalised (as the corpus stage normalises training text,
+//! so a decomposed file is not penalised for its encoding), joined by `\n`; its byte count is
+//! that string's UTF-8 length. Parallel sets are read by the tokenizer report's loader
+//! ([`mekong_tokenizer::report::parallel`]), so both reports accept the same layouts and name
+//! languages the same way: a folder of `<lang>.txt`, FLORES `<code>.devtest`/`.dev` (in the
+//! folder or its `devtest/`/`dev/` subfolder), or UDHR `<code>.txt` + `index.tsv` (a language
+//! may be named by its file code, BCP 47 tag or ISO 639-3 code, or by a primary subtag such as
+//! `en` for `en-US.txt`). Only the lines that are non-empty in every selected language are kept,
+//! so each language's text says the same thing.
 
 use crate::{EvalError, Result};
+use mekong_tokenizer::report::parallel::ParallelSet;
+use mekong_tokenizer::report::FloresSplit;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use unicode_normalization::UnicodeNormalization;
 
 /// One evaluation text in one language.
 #[derive(Debug, Clone, Serialize)]
@@ -43,14 +43,12 @@ impl EvalText {
     }
 }
 
-/// Files in parallel-set folders that hold ids or credits rather than a language.
-const NOT_LANGUAGES: [&str; 2] = ["ids", "attribution"];
-
 /// Reads a text file for `lang`; an empty file is an error (it has nothing to score).
 pub fn load_text(lang: &str, path: &Path) -> Result<EvalText> {
     let lines: Vec<String> = read_lines(path)?
         .into_iter()
         .filter(|l| !l.trim().is_empty())
+        .map(|l| l.nfc().collect())
         .collect();
     if lines.is_empty() {
         return Err(EvalError::bad_input(
@@ -67,69 +65,39 @@ pub fn load_text(lang: &str, path: &Path) -> Result<EvalText> {
     })
 }
 
-/// Reads the aligned segments of `languages` (all of the set's languages when empty) from the
-/// parallel set in `dir`.
-pub fn load_parallel(dir: &Path, languages: &[String]) -> Result<Vec<EvalText>> {
-    let available = parallel_files(dir)?;
-    if available.is_empty() {
-        return Err(EvalError::bad_input(
-            dir,
-            None,
-            "no parallel texts found (expected <lang>.txt, <code>.dev/.devtest, or UDHR <code>.txt with index.tsv)",
-        ));
-    }
-    let selected: Vec<(String, PathBuf)> = if languages.is_empty() {
-        available
-            .iter()
-            .map(|(lang, file)| (lang.clone(), file.path.clone()))
-            .collect()
-    } else {
-        languages
-            .iter()
-            .map(|wanted| {
-                available
-                    .iter()
-                    .find(|(lang, file)| *lang == wanted || file.alias.as_deref() == Some(wanted))
-                    .map(|(_, file)| (wanted.clone(), file.path.clone()))
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = available.keys().map(String::as_str).collect();
-                        EvalError::bad_input(
-                            dir,
-                            None,
-                            format!(
-                                "language '{wanted}' is not in this parallel set (it has: {})",
-                                names.join(", ")
-                            ),
-                        )
-                    })
-            })
-            .collect::<Result<_>>()?
-    };
+/// Files in parallel-set folders that hold ids or credits rather than a language; skipped when
+/// the whole set is evaluated.
+const NOT_LANGUAGES: [&str; 2] = ["ids", "attribution"];
 
-    let mut columns = Vec::new();
-    for (lang, path) in &selected {
-        columns.push((lang, path, read_lines(path)?));
-    }
-    let (_, first_path, first) = &columns[0];
-    for (_, path, lines) in &columns[1..] {
-        if lines.len() != first.len() {
-            return Err(EvalError::bad_input(
-                path,
-                None,
-                format!(
-                    "{} lines, but {} has {}: a parallel set's files must align line by line",
-                    lines.len(),
-                    first_path.display(),
-                    first.len()
-                ),
-            ));
+/// Reads the aligned segments of `languages` (all of the set's languages when empty) from the
+/// parallel set in `dir`; FLORES folders are read at `split`.
+pub fn load_parallel(
+    dir: &Path,
+    languages: &[String],
+    split: FloresSplit,
+) -> Result<Vec<EvalText>> {
+    let set = ParallelSet::read(dir, split, languages)
+        .map_err(|e| EvalError::Invalid(format!("parallel set {e}")))?;
+    let mut selected: Vec<(String, usize)> = Vec::new();
+    if languages.is_empty() {
+        for (i, language) in set.languages.iter().enumerate() {
+            if !NOT_LANGUAGES.contains(&language.code.as_str()) {
+                selected.push((language.code.clone(), i));
+            }
+        }
+    } else {
+        for wanted in languages {
+            let i = set
+                .resolve(wanted)
+                .map_err(|e| EvalError::bad_input(dir, None, e.to_string()))?;
+            selected.push((wanted.clone(), i));
         }
     }
-    let kept: Vec<usize> = (0..first.len())
-        .filter(|&i| {
-            columns
+    let kept: Vec<usize> = (0..set.line_count)
+        .filter(|&line| {
+            selected
                 .iter()
-                .all(|(_, _, lines)| !lines[i].trim().is_empty())
+                .all(|&(_, i)| !set.languages[i].lines[line].trim().is_empty())
         })
         .collect();
     if kept.is_empty() {
@@ -139,97 +107,16 @@ pub fn load_parallel(dir: &Path, languages: &[String]) -> Result<Vec<EvalText>> 
             "no segment is present in every selected language",
         ));
     }
-    Ok(columns
+    Ok(selected
         .into_iter()
-        .map(|(lang, path, lines)| EvalText {
-            lang: lang.clone(),
-            source: path.clone(),
-            segments: kept.len(),
-            lines: kept.iter().map(|&i| lines[i].clone()).collect(),
-        })
-        .collect())
-}
-
-struct ParallelFile {
-    path: PathBuf,
-    /// Another name the language answers to (the BCP 47 tag of a UDHR code).
-    alias: Option<String>,
-}
-
-/// The set's languages (by file code, sorted) and their files.
-fn parallel_files(dir: &Path) -> Result<BTreeMap<String, ParallelFile>> {
-    if !dir.is_dir() {
-        return Err(EvalError::bad_input(
-            dir,
-            None,
-            "parallel set folder not found",
-        ));
-    }
-    for (sub, extension) in [
-        (".", "devtest"),
-        ("devtest", "devtest"),
-        (".", "dev"),
-        ("dev", "dev"),
-    ] {
-        let files = files_with_extension(&dir.join(sub), extension)?;
-        if !files.is_empty() {
-            return Ok(files);
-        }
-    }
-    let mut files = files_with_extension(dir, "txt")?;
-    files.retain(|lang, _| !NOT_LANGUAGES.contains(&lang.as_str()));
-    let index = dir.join("index.tsv");
-    if index.is_file() {
-        for (code, bcp47) in udhr_index(&index)? {
-            if let Some(file) = files.get_mut(&code) {
-                file.alias = Some(bcp47);
+        .map(|(lang, i)| {
+            let language = &set.languages[i];
+            EvalText {
+                lang,
+                source: language.path.clone(),
+                segments: kept.len(),
+                lines: kept.iter().map(|&l| language.lines[l].clone()).collect(),
             }
-        }
-    }
-    Ok(files)
-}
-
-fn files_with_extension(dir: &Path, extension: &str) -> Result<BTreeMap<String, ParallelFile>> {
-    let mut files = BTreeMap::new();
-    if !dir.is_dir() {
-        return Ok(files);
-    }
-    for entry in std::fs::read_dir(dir).map_err(|e| EvalError::io(dir, e))? {
-        let path = entry.map_err(|e| EvalError::io(dir, e))?.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == extension) {
-            let lang = path
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            files.insert(lang, ParallelFile { path, alias: None });
-        }
-    }
-    Ok(files)
-}
-
-/// `code → bcp47` from a UDHR `index.tsv` (header line naming the columns).
-fn udhr_index(path: &Path) -> Result<Vec<(String, String)>> {
-    let lines = read_lines(path)?;
-    let header: Vec<&str> = lines
-        .first()
-        .map(|h| h.split('\t').collect())
-        .unwrap_or_default();
-    let column = |name: &str| {
-        header.iter().position(|c| *c == name).ok_or_else(|| {
-            EvalError::bad_input(path, Some(1), format!("no '{name}' column in the header"))
-        })
-    };
-    let (code, bcp47) = (column("code")?, column("bcp47")?);
-    Ok(lines[1..]
-        .iter()
-        .filter(|l| !l.is_empty())
-        .filter_map(|l| {
-            let fields: Vec<&str> = l.split('\t').collect();
-            Some((
-                fields.get(code)?.to_string(),
-                fields.get(bcp47)?.to_string(),
-            ))
         })
         .collect())
 }
@@ -268,7 +155,7 @@ mod tests {
         write(dir.path(), "vi.txt", "Xin chào\n\nCảm ơn\n");
         write(dir.path(), "en.txt", "Hello\nMissing in vi\nThank you\n");
         write(dir.path(), "ids.txt", "1\n2\n3\n");
-        let texts = load_parallel(dir.path(), &[]).unwrap();
+        let texts = load_parallel(dir.path(), &[], FloresSplit::Devtest).unwrap();
         let langs: Vec<&str> = texts.iter().map(|t| t.lang.as_str()).collect();
         assert_eq!(langs, ["en", "vi"]);
         assert_eq!(texts[1].joined(), "Xin chào\nCảm ơn");
@@ -281,7 +168,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "dev/vie_Latn.dev", "a\n");
         write(dir.path(), "devtest/vie_Latn.devtest", "b\n");
-        let texts = load_parallel(dir.path(), &["vie_Latn".into()]).unwrap();
+        let texts = load_parallel(dir.path(), &["vie_Latn".into()], FloresSplit::Devtest).unwrap();
         assert_eq!(texts[0].joined(), "b");
 
         let udhr = tempfile::tempdir().unwrap();
@@ -290,9 +177,13 @@ mod tests {
             "index.tsv",
             "code\tbcp47\tname\nvie\tvi\tVietnamese\n",
         );
-        write(udhr.path(), "vie.txt", "Điều 1\n");
-        let texts = load_parallel(udhr.path(), &["vi".into()]).unwrap();
+        let decomposed: String = "Điều 1".nfd().collect();
+        write(udhr.path(), "vie.txt", &format!("{decomposed}\n"));
+        let texts = load_parallel(udhr.path(), &["vi".into()], FloresSplit::Devtest).unwrap();
         assert_eq!((texts[0].lang.as_str(), texts[0].segments), ("vi", 1));
+        // Scored as NFC, like the training corpus: the decomposed file is not penalised.
+        assert_eq!(texts[0].joined(), "Điều 1");
+        assert_eq!(texts[0].bytes(), "Điều 1".len() as u64);
     }
 
     #[test]
@@ -300,15 +191,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "vi.txt", "a\nb\n");
         write(dir.path(), "en.txt", "a\n");
-        let absent = load_parallel(dir.path(), &["km".into()])
+        let absent = load_parallel(dir.path(), &["km".into()], FloresSplit::Devtest)
             .unwrap_err()
             .to_string();
         assert!(
-            absent.contains("'km' is not in this parallel set (it has: en, vi)"),
+            absent.contains("language 'km': not in this set"),
             "{absent}"
         );
-        let misaligned = load_parallel(dir.path(), &[]).unwrap_err().to_string();
-        assert!(misaligned.contains("align line by line"), "{misaligned}");
+        let misaligned = load_parallel(dir.path(), &[], FloresSplit::Devtest)
+            .unwrap_err()
+            .to_string();
+        assert!(misaligned.contains("not aligned"), "{misaligned}");
     }
 
     #[test]

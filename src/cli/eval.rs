@@ -4,6 +4,7 @@ use crate::pipeline::{PipelineContext, PlannedStage};
 use anyhow::Context;
 use mekong_eval::{EvalConfig, ModelSpec, SamplingConfig, TextSpec};
 use mekong_pretrain::DeviceKind;
+use mekong_tokenizer::report::FloresSplit;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,9 @@ pub struct EvalArgs {
     /// Languages to take from the parallel set (default: all).
     #[arg(long, value_delimiter = ',')]
     languages: Vec<String>,
+    /// Which FLORES split to read from a FLORES-style parallel set: dev or devtest.
+    #[arg(long, default_value = "devtest", value_parser = ["dev", "devtest"])]
+    split: String,
     /// An evaluation text for one language, `LANG=PATH`; repeatable.
     #[arg(long = "text", value_name = "LANG=PATH")]
     texts: Vec<String>,
@@ -103,6 +107,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         texts,
         parallel: args.parallel,
         languages: args.languages,
+        split: if args.split == "dev" {
+            FloresSplit::Dev
+        } else {
+            FloresSplit::Devtest
+        },
         prompts: args.prompts,
         prompts_file: args.prompts_file,
         window: args.window,
@@ -149,6 +158,9 @@ struct EvalSection {
     parallel: Option<PathBuf>,
     #[serde(default)]
     languages: Vec<String>,
+    /// `dev` or `devtest` (default) for FLORES-style sets.
+    #[serde(default)]
+    split: FloresSplit,
     /// `lang = "path"` pairs.
     #[serde(default)]
     texts: toml::Table,
@@ -233,6 +245,7 @@ pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<Plan
         texts,
         parallel: section.parallel.map(|p| ctx.resolve(p)),
         languages: section.languages,
+        split: section.split,
         prompts: section.prompts,
         prompts_file: section.prompts_file.map(|p| ctx.resolve(p)),
         window: section.window,
