@@ -400,9 +400,10 @@ fn evaluate_model<B: Backend>(
     prompts: &[String],
     device: &B::Device,
 ) -> Result<ModelResult> {
+    // The checkpoint first: a missing or damaged model is the more fundamental error.
+    let model = BurnModel::<B>::load(&spec.name, &spec.checkpoint, &spec.tokenizer, device)?;
     let tokenizer = load_tokenizer(&spec.tokenizer)?;
     let boundary = document_token(&tokenizer, &spec.tokenizer)?;
-    let model = BurnModel::<B>::load(&spec.name, &spec.checkpoint, &spec.tokenizer, device)?;
     let window = config.window.unwrap_or(model.max_context());
     let plan = match config.stride {
         Some(stride) => WindowPlan { window, stride },

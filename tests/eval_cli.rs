@@ -1,0 +1,224 @@
+//! `mekong eval` and the `[eval]` pipeline section, through the built binary: a tiny model is
+//! trained with the binary's own corpus, tokenizer and pretrain commands, then evaluated.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn mekong(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mekong"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the mekong binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = mekong(dir, args);
+    assert!(
+        out.status.success(),
+        "mekong {args:?} failed: {}",
+        text(&out.stderr)
+    );
+    text(&out.stderr)
+}
+
+const VI: [&str; 4] = [
+    "Sông Mê Kông chảy qua sáu quốc gia.",
+    "Người dân đồng bằng trồng lúa và nuôi cá.",
+    "Mùa mưa bắt đầu vào tháng năm.",
+    "Huế từng là kinh đô của triều Nguyễn.",
+];
+const EN: [&str; 4] = [
+    "The Mekong flows through six countries.",
+    "People in the delta grow rice and raise fish.",
+    "The rainy season begins in May.",
+    "Hue was once the imperial capital.",
+];
+
+/// corpus → tokenizer → pretrain tokenize → train (3 steps of the tiny preset), in `dir`.
+fn train_tiny(dir: &Path) {
+    let mono: Vec<String> = (0..40).map(|i| VI[i % 4].to_string()).collect();
+    std::fs::write(dir.join("vi-mono.txt"), mono.join("\n") + "\n").unwrap();
+    let pairs: Vec<String> = (0..40)
+        .map(|i| format!("{} {i}\t{} {i}", EN[i % 4], VI[i % 4]))
+        .collect();
+    std::fs::write(dir.join("pairs.tsv"), pairs.join("\n") + "\n").unwrap();
+    ok(
+        dir,
+        &[
+            "corpus",
+            "--mono",
+            "vi=vi-mono.txt",
+            "--parallel",
+            "en-vi=pairs.tsv",
+            "--output",
+            "corpus",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "tokenizer",
+            "train",
+            "--train",
+            "corpus",
+            "--algorithm",
+            "classic",
+            "--vocab-size",
+            "300",
+            "--min-frequency",
+            "1",
+            "--output",
+            "tok/tokenizer.json",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "pretrain",
+            "tokenize",
+            "--corpus",
+            "corpus",
+            "--tokenizer",
+            "tok/tokenizer.json",
+            "--output",
+            "tokens",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "pretrain",
+            "train",
+            "--tokens",
+            "tokens",
+            "--output",
+            "model",
+            "--preset",
+            "tiny",
+            "--steps",
+            "3",
+            "--batch-size",
+            "2",
+            "--seq-len",
+            "32",
+            "--warmup-steps",
+            "1",
+            "--device",
+            "cpu",
+        ],
+    );
+    std::fs::create_dir_all(dir.join("parallel")).unwrap();
+    std::fs::write(dir.join("parallel/vi.txt"), VI.join("\n") + "\n").unwrap();
+    std::fs::write(dir.join("parallel/en.txt"), EN.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn eval_cli_and_pipeline_write_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    train_tiny(d);
+
+    let stderr = ok(
+        d,
+        &[
+            "eval",
+            "--model",
+            "tiny=model",
+            "--tokenizer",
+            "tok/tokenizer.json",
+            "--parallel",
+            "parallel",
+            "--prompt",
+            "Sông Mê Kông",
+            "--max-new-tokens",
+            "5",
+            "--corpus",
+            "corpus",
+            "--output",
+            "out",
+        ],
+    );
+    assert!(stderr.contains("out/eval.html"), "{stderr}");
+    for file in ["eval.md", "eval.html", "eval.json", "manifest.json"] {
+        assert!(d.join("out").join(file).is_file(), "{file}");
+    }
+
+    // The [eval] section of a pipeline, with this workdir's layout, then cached on a rerun.
+    let work = d.join("run");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::rename(d.join("model"), work.join("pretrain")).unwrap();
+    std::fs::create_dir_all(work.join("tokenizer")).unwrap();
+    std::fs::copy(
+        d.join("tok/tokenizer.json"),
+        work.join("tokenizer/tokenizer.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("pipe.toml"),
+        "[pipeline]\nworkdir = \"run\"\n\n[eval]\nparallel = \"parallel\"\nlanguages = [\"vi\"]\n\
+         prompts = [\"Huế\"]\nmax_new_tokens = 4\nseed = 3\ncontamination = false\n",
+    )
+    .unwrap();
+    let stderr = ok(d, &["run", "pipe.toml"]);
+    assert!(stderr.contains("report: "), "{stderr}");
+    assert!(work.join("eval/eval.json").is_file());
+    let index = std::fs::read_to_string(work.join("report.html")).unwrap();
+    assert!(index.contains("eval/eval.html"), "{index}");
+    assert!(index.contains("Training curve"), "{index}");
+    let again = ok(d, &["run", "pipe.toml"]);
+    assert!(again.contains("cached"), "{again}");
+
+    // A misspelt key is refused, naming the section.
+    std::fs::write(d.join("bad.toml"), "[eval]\nlanguage = [\"vi\"]\n").unwrap();
+    let out = mekong(d, &["run", "bad.toml"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("language"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn bad_input_exits_non_zero_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("model")).unwrap();
+    std::fs::write(d.join("tokenizer.json"), "{}").unwrap();
+    std::fs::write(d.join("empty.txt"), "\n").unwrap();
+    std::fs::write(d.join("vi.txt"), "Xin chào\n").unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--text", "vi=empty.txt"],
+            "empty.txt: the evaluation text for 'vi' is empty",
+        ),
+        (
+            &["--text", "vi=missing.txt"],
+            "missing.txt: evaluation text for 'vi' not found",
+        ),
+        (&["--text", "vi"], "expected LANG=PATH"),
+        (&["--text", "vi=vi.txt"], "checkpoint"),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec![
+            "eval",
+            "--model",
+            "m=model",
+            "--tokenizer",
+            "tokenizer.json",
+            "--output",
+            "out",
+        ];
+        args.extend_from_slice(extra);
+        let out = mekong(d, &args);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!d.join("out").exists(), "{args:?} left a partial report");
+    }
+}
