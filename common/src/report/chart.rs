@@ -135,12 +135,12 @@ fn category_label(labels: &[String], x: i32) -> String {
         .unwrap_or_default()
 }
 
-/// Labels along the x axis turn vertical once there are too many to sit side by side; the
-/// label area grows with the longest label (about 7 px a character at 12 px).
-fn x_label_layout(labels: &[String]) -> (bool, u32) {
+/// Labels along the x axis turn vertical when the longest (about 8 px a character at 14 px)
+/// would not fit in its category's `slot_px`; the label area grows with the longest label.
+fn x_label_layout(labels: &[String], slot_px: u32) -> (bool, u32) {
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1) as u32;
-    let rotate = labels.len() > 12 || longest * 7 * labels.len() as u32 > 900;
-    let area = if rotate { 16 + longest * 7 } else { 30 };
+    let rotate = longest * 8 > slot_px;
+    let area = if rotate { 16 + longest * 8 } else { 30 };
     (rotate, area)
 }
 
@@ -167,8 +167,8 @@ impl BarChart {
     pub fn to_svg(&self) -> Result<String> {
         let n = self.categories.len();
         let bars = self.series.len().max(1);
-        let (rotate, label_area) = x_label_layout(&self.categories);
         let group_px = (bars as u32 * 8 + 8).max(24);
+        let (rotate, label_area) = x_label_layout(&self.categories, group_px);
         let width = (100 + n as u32 * group_px).max(480);
         let height = 340 + label_area;
         let top = axis_top(
@@ -257,8 +257,8 @@ impl Heatmap {
 
     pub fn to_svg(&self) -> Result<String> {
         let (n_rows, n_cols) = (self.rows.len(), self.columns.len());
-        let (rotate, label_area) = x_label_layout(&self.columns);
         let cell = if n_cols <= 30 { 44 } else { 16 };
+        let (rotate, label_area) = x_label_layout(&self.columns, cell);
         let longest_row = self
             .rows
             .iter()
@@ -329,7 +329,7 @@ impl Heatmap {
                         let text = v.map_or(format::MISSING.to_string(), |v| {
                             format::decimal(v, self.decimals)
                         });
-                        let style = TextStyle::from((FONT, 10).into_font())
+                        let style = TextStyle::from((FONT, 13).into_font())
                             .pos(centre)
                             .color(if light { &WHITE } else { &BLACK });
                         Text::new(text, (at(c, 0.5), y), style)
@@ -423,9 +423,16 @@ impl ShareChart {
             .to_svg();
         }
         let n = self.categories.len();
-        let (rotate, label_area) = x_label_layout(&self.categories);
-        let width = (260 + n as u32 * 60).max(480);
-        let height = (340 + label_area).max(60 + self.parts.len() as u32 * 20);
+        let (rotate, label_area) = x_label_layout(&self.categories, 60);
+        let legend_px = 40
+            + 8 * self
+                .parts
+                .iter()
+                .map(|p| p.name.chars().count())
+                .max()
+                .unwrap_or(0) as u32;
+        let width = (100 + n as u32 * 60).max(300) + legend_px;
+        let height = (340 + label_area).max(60 + self.parts.len() as u32 * 22);
         let top = axis_top((0..n).map(|i| {
             self.parts
                 .iter()
@@ -437,10 +444,11 @@ impl ShareChart {
             let fail = |e| chart_error(&self.title, e);
             let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
             root.fill(&WHITE).map_err(fail)?;
-            let mut chart = ChartBuilder::on(&root)
+            // The legend gets its own column: with many parts it would cover the bars.
+            let (plot_area, legend_area) = root.split_horizontally(width - legend_px);
+            let mut chart = ChartBuilder::on(&plot_area)
                 .caption(&self.title, (FONT, 20))
                 .margin(10)
-                .margin_right(180)
                 .x_label_area_size(label_area)
                 .y_label_area_size(60)
                 .build_cartesian_2d(category_axis(n), 0f64..top)
@@ -468,20 +476,16 @@ impl ShareChart {
                         *bottom += value;
                     }
                 }
-                chart
-                    .draw_series(bars)
-                    .map_err(fail)?
-                    .label(part.name.as_str())
-                    .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], fill));
+                chart.draw_series(bars).map_err(fail)?;
+                let y = 40 + 22 * k as i32;
+                legend_area
+                    .draw(&Rectangle::new([(4, y), (16, y + 12)], fill))
+                    .map_err(fail)?;
+                let text = TextStyle::from((FONT, 14).into_font());
+                legend_area
+                    .draw(&Text::new(part.name.as_str(), (22, y), text))
+                    .map_err(fail)?;
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::Coordinate(width as i32 - 250, 10))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font((FONT, 14))
-                .draw()
-                .map_err(fail)?;
             root.present().map_err(fail)?;
         }
         Ok(svg)

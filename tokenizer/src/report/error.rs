@@ -30,9 +30,10 @@ pub enum ReportError {
     },
     #[error("{dir}: {message}")]
     BadParallelSet { dir: PathBuf, message: String },
-    #[error("reference language '{reference}' is not in {dir} (languages there: {available})")]
+    #[error("reference language '{reference}': {why} ({dir} has: {available})")]
     UnknownReference {
         reference: String,
+        why: String,
         dir: PathBuf,
         available: String,
     },

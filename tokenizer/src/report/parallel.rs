@@ -74,10 +74,12 @@ impl ParallelSet {
         if !only.is_empty() {
             let mut keep = vec![false; languages.len()];
             for wanted in only {
-                keep[resolve(&languages, wanted).ok_or_else(|| ReportError::BadParallelSet {
-                    dir: dir.to_path_buf(),
-                    message: format!("language '{wanted}' was asked for but has no file here"),
-                })?] = true;
+                let index =
+                    resolve(&languages, wanted).map_err(|why| ReportError::BadParallelSet {
+                        dir: dir.to_path_buf(),
+                        message: format!("language '{wanted}': {why}"),
+                    })?;
+                keep[index] = true;
             }
             let mut flags = keep.into_iter();
             languages.retain(|_| flags.next().unwrap_or(false));
@@ -96,7 +98,7 @@ impl ParallelSet {
 
     /// The index of the language `code` names, or an error listing what the set has.
     pub fn resolve(&self, code: &str) -> Result<usize> {
-        resolve(&self.languages, code).ok_or_else(|| {
+        resolve(&self.languages, code).map_err(|why| {
             let mut available: Vec<&str> = self
                 .languages
                 .iter()
@@ -108,6 +110,7 @@ impl ParallelSet {
             }
             ReportError::UnknownReference {
                 reference: code.to_string(),
+                why,
                 dir: self.dir.clone(),
                 available: available.join(", "),
             }
@@ -115,24 +118,38 @@ impl ParallelSet {
     }
 }
 
-/// Exact code first, then an alias from the index, then a unique language whose primary subtag
-/// (before `-` or `_`) is `code`, so `en` finds `en-US.txt` when it is the only English.
-fn resolve(languages: &[Language], code: &str) -> Option<usize> {
+/// Exact code first, then an alias from the index, then a language whose primary subtag
+/// (before `-` or `_`) is `code`, so `en` finds `en-US.txt`. A code that names several
+/// languages (`deu` in UDHR: `deu_1901`, `deu_1996`) is refused with the candidates, never
+/// guessed.
+fn resolve(languages: &[Language], code: &str) -> Result<usize, String> {
     if let Some(i) = languages.iter().position(|l| l.code == code) {
-        return Some(i);
+        return Ok(i);
     }
     let by_alias: Vec<usize> = (0..languages.len())
         .filter(|&i| languages[i].aliases.iter().any(|a| a == code))
         .collect();
-    if let [only] = by_alias[..] {
-        return Some(only);
-    }
-    let by_primary: Vec<usize> = (0..languages.len())
-        .filter(|&i| languages[i].code.split(['-', '_']).next() == Some(code))
-        .collect();
-    match by_primary[..] {
-        [only] => Some(only),
-        _ => by_alias.first().copied(),
+    let by_primary = || -> Vec<usize> {
+        (0..languages.len())
+            .filter(|&i| languages[i].code.split(['-', '_']).next() == Some(code))
+            .collect()
+    };
+    let candidates = if by_alias.is_empty() {
+        by_primary()
+    } else {
+        by_alias
+    };
+    match candidates[..] {
+        [only] => Ok(only),
+        [] => Err("not in this set".to_string()),
+        _ => Err(format!(
+            "ambiguous, name one of: {}",
+            candidates
+                .iter()
+                .map(|&i| languages[i].code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
     }
 }
 
@@ -333,6 +350,25 @@ mod tests {
         assert_eq!(set.languages[1].name.as_deref(), Some("Vietnamese"));
         let only = ParallelSet::read(dir.path(), FloresSplit::Devtest, &["vi".into()]).unwrap();
         assert_eq!(only.languages.len(), 1);
+    }
+
+    #[test]
+    fn ambiguous_codes_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "index.tsv",
+            "code\tbcp47\tiso639_3\tname\ndeu_1901\tde-1901\tdeu\tGerman\ndeu_1996\tde-1996\tdeu\tGerman\n",
+        );
+        write(dir.path(), "deu_1901.txt", "x\n");
+        write(dir.path(), "deu_1996.txt", "y\n");
+        let set = ParallelSet::read(dir.path(), FloresSplit::Devtest, &[]).unwrap();
+        let error = set.resolve("deu").unwrap_err().to_string();
+        assert!(
+            error.contains("ambiguous, name one of: deu_1901, deu_1996"),
+            "{error}"
+        );
+        assert_eq!(set.resolve("deu_1996").unwrap(), 1);
     }
 
     #[test]
