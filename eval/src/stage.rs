@@ -95,7 +95,11 @@ impl EvalConfig {
     pub fn inputs(&self) -> Vec<PathBuf> {
         let mut inputs = Vec::new();
         for model in &self.models {
-            inputs.push(model.checkpoint.clone());
+            // The checkpoint actually read, not the whole training folder (its token shards
+            // and older checkpoints would be hashed for nothing).
+            let checkpoint = mekong_pretrain::checkpoint::resolve_checkpoint_dir(&model.checkpoint)
+                .unwrap_or_else(|_| model.checkpoint.clone());
+            inputs.push(checkpoint);
             inputs.push(model.tokenizer.clone());
         }
         inputs.extend(self.texts.iter().map(|t| t.path.clone()));
