@@ -135,22 +135,15 @@ fn category_label(labels: &[String], x: i32) -> String {
         .unwrap_or_default()
 }
 
-/// Labels along the x axis turn vertical when the longest (about 8 px a character at 14 px)
-/// would not fit in its category's `slot_px`; the label area grows with the longest label.
-fn x_label_layout(labels: &[String], slot_px: u32) -> (bool, u32) {
-    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1) as u32;
-    let rotate = longest * 8 > slot_px;
-    let area = if rotate { 16 + longest * 8 } else { 30 };
-    (rotate, area)
+/// Pixels a category needs so its label (about 8 px a character at 14 px) fits level under it.
+/// Labels are never rotated: plotters' rotated text in SVG lands half inside the plot; a wide
+/// chart scrolls sideways in the page instead.
+fn label_px(labels: &[String]) -> u32 {
+    8 * labels.iter().map(|l| l.chars().count()).max().unwrap_or(1) as u32 + 8
 }
 
-fn x_label_style(rotate: bool) -> TextStyle<'static> {
-    let style = TextStyle::from((FONT, 14).into_font());
-    if rotate {
-        style.transform(FontTransform::Rotate90)
-    } else {
-        style
-    }
+fn x_label_style() -> TextStyle<'static> {
+    TextStyle::from((FONT, 14).into_font())
 }
 
 /// The top of a value axis: the largest value plus a tenth, so bars never touch the frame.
@@ -167,8 +160,10 @@ impl BarChart {
     pub fn to_svg(&self) -> Result<String> {
         let n = self.categories.len();
         let bars = self.series.len().max(1);
-        let group_px = (bars as u32 * 8 + 8).max(24);
-        let (rotate, label_area) = x_label_layout(&self.categories, group_px);
+        let group_px = (bars as u32 * 8 + 8)
+            .max(24)
+            .max(label_px(&self.categories));
+        let label_area = 30;
         let width = (100 + n as u32 * group_px).max(480);
         let height = 340 + label_area;
         let top = axis_top(
@@ -195,7 +190,7 @@ impl BarChart {
                 .disable_x_mesh()
                 .x_labels(n.max(1))
                 .x_label_formatter(&label)
-                .x_label_style(x_label_style(rotate))
+                .x_label_style(x_label_style())
                 .y_desc(self.y_label.as_str())
                 .draw()
                 .map_err(fail)?;
@@ -257,8 +252,8 @@ impl Heatmap {
 
     pub fn to_svg(&self) -> Result<String> {
         let (n_rows, n_cols) = (self.rows.len(), self.columns.len());
-        let cell = if n_cols <= 30 { 44 } else { 16 };
-        let (rotate, label_area) = x_label_layout(&self.columns, cell);
+        let cell = (if n_cols <= 30 { 44 } else { 16 }).max(label_px(&self.columns));
+        let label_area = 30;
         let longest_row = self
             .rows
             .iter()
@@ -300,7 +295,7 @@ impl Heatmap {
                 .y_labels(n_rows.max(1))
                 .x_label_formatter(&column_label)
                 .y_label_formatter(&row_label)
-                .x_label_style(x_label_style(rotate))
+                .x_label_style(x_label_style())
                 .draw()
                 .map_err(fail)?;
             let (lo, hi) = range.unwrap_or((0.0, 1.0));
@@ -423,7 +418,8 @@ impl ShareChart {
             .to_svg();
         }
         let n = self.categories.len();
-        let (rotate, label_area) = x_label_layout(&self.categories, 60);
+        let slot = label_px(&self.categories).max(60);
+        let label_area = 30;
         let legend_px = 40
             + 8 * self
                 .parts
@@ -431,7 +427,7 @@ impl ShareChart {
                 .map(|p| p.name.chars().count())
                 .max()
                 .unwrap_or(0) as u32;
-        let width = (100 + n as u32 * 60).max(300) + legend_px;
+        let width = (100 + n as u32 * slot).max(300) + legend_px;
         let height = (340 + label_area).max(60 + self.parts.len() as u32 * 22);
         let top = axis_top((0..n).map(|i| {
             self.parts
@@ -459,7 +455,7 @@ impl ShareChart {
                 .disable_x_mesh()
                 .x_labels(n.max(1))
                 .x_label_formatter(&label)
-                .x_label_style(x_label_style(rotate))
+                .x_label_style(x_label_style())
                 .y_label_formatter(&|y| format::percent(*y, 0))
                 .y_desc("share")
                 .draw()
