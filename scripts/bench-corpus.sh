@@ -15,12 +15,16 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA=${DATA:-$ROOT/../shared/data/parallel/gettext/vi.tsv}
 WORK=${WORK:-/tmp/mekong-bench-corpus}
 COPIES=${COPIES:-24}
-SLICE_LINES=${SLICE_LINES:-10000}
-MEKONG=$ROOT/target/release/mekong
+SLICE_LINES=${SLICE_LINES:-5000}
+# MEKONG=path/to/mekong uses that binary instead of building the release one.
+MEKONG=${MEKONG:-}
 
 [ -f "$DATA" ] || { echo "missing $DATA" >&2; exit 1; }
 command -v opusfilter >/dev/null || { echo "pip install opusfilter 'py3langid==0.2.2'" >&2; exit 1; }
-(cd "$ROOT" && cargo build --release -p mekong >&2)
+if [ -z "$MEKONG" ]; then
+  (cd "$ROOT" && cargo build --release -p mekong >&2)
+  MEKONG=$ROOT/target/release/mekong
+fi
 mkdir -p "$WORK"
 cd "$WORK"
 
