@@ -85,7 +85,12 @@ def fetch_udhr(scratch, out):
         write_lines(out / f"{tag}.txt", lines)
         index.append(f"{tag}\t{tag}\t{reader.title}")
     write_lines(out / "index.tsv", index)
-    print(f"  udhr: {len(UDHR_LANGUAGES)} languages, 31 aligned lines each")
+    # The tokenizer's dev set must hold exactly the training languages: the LibreOffice ones.
+    dev = out.parent / "dev"
+    dev.mkdir(parents=True, exist_ok=True)
+    for tag in HELP_LANGUAGES.values():
+        write_lines(dev / f"{tag}.txt", (out / f"{tag}.txt").read_text(encoding="utf-8").splitlines())
+    print(f"  udhr: {len(UDHR_LANGUAGES)} languages, 31 aligned lines each; dev set: {len(HELP_LANGUAGES)}")
 
 
 class UdhrReader(html.parser.HTMLParser):

@@ -86,6 +86,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         let Some(section) = lookup(&document, table_path) else {
             continue;
         };
+        if only_holds_substages(section, table_path) {
+            continue;
+        }
         if !args.only.is_empty() && !args.only.iter().any(|o| o == name) {
             continue;
         }
@@ -113,6 +116,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     eprintln!("pipeline {} done:", args.pipeline.display());
     for (name, how) in ran {
         eprintln!("  {name:<17} {how}");
+    }
+    // The eval stage writes the index page; point at it even when every stage was cached.
+    let index = context.workdir.join("report.html");
+    if index.exists() {
+        eprintln!("report: {}", index.display());
     }
     Ok(())
 }
@@ -150,10 +158,64 @@ fn check_known_tables(pipeline: &Path, document: &toml::Table) -> anyhow::Result
     Ok(())
 }
 
+/// `[tokenizer.report]` alone creates a `[tokenizer]` table that holds nothing but the report's
+/// sub-table: that does not ask for the training stage.
+fn only_holds_substages(section: &toml::Value, table_path: &[&str]) -> bool {
+    let Some(table) = section.as_table() else {
+        return false;
+    };
+    !table.is_empty()
+        && table.keys().all(|key| {
+            STAGES.iter().any(|(_, path, _)| {
+                path.len() == table_path.len() + 1
+                    && path.starts_with(table_path)
+                    && path[table_path.len()] == key
+            })
+        })
+}
+
 fn lookup<'a>(document: &'a toml::Table, path: &[&str]) -> Option<&'a toml::Value> {
     let mut value = document.get(path[0])?;
     for key in &path[1..] {
         value = value.get(key)?;
     }
     Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> toml::Table {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn report_table_alone_does_not_ask_for_training() {
+        let document = parse("[tokenizer.report]\nparallel = \"udhr\"\n");
+        let section = lookup(&document, &["tokenizer"]).unwrap();
+        assert!(only_holds_substages(section, &["tokenizer"]));
+        let document =
+            parse("[tokenizer]\nvocab_size = 8000\n[tokenizer.report]\nparallel = \"u\"\n");
+        let section = lookup(&document, &["tokenizer"]).unwrap();
+        assert!(!only_holds_substages(section, &["tokenizer"]));
+    }
+
+    #[test]
+    fn misspelt_table_is_rejected() {
+        let document = parse("[corpsu]\nmono = []\n");
+        let error = check_known_tables(Path::new("p.toml"), &document).unwrap_err();
+        assert!(error.to_string().contains("unknown table [corpsu]"));
+    }
+
+    #[test]
+    fn workdir_is_relative_to_the_pipeline_file() {
+        let document = parse("[pipeline]\nworkdir = \"../runs/x\"\n");
+        let context = context_for(Path::new("pipelines/demo.toml"), &document).unwrap();
+        assert_eq!(context.workdir, Path::new("pipelines/../runs/x"));
+        assert_eq!(
+            context.stage_dir("corpus"),
+            Path::new("pipelines/../runs/x/corpus")
+        );
+    }
 }

@@ -94,27 +94,28 @@ mod tests {
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("part-00000.parquet"), "x").unwrap();
         let params = json!({"min_chars": 3});
-        let mut manifest = Manifest::new("corpus", &[input.clone()], params.clone()).unwrap();
+        let mut manifest =
+            Manifest::new("corpus", std::slice::from_ref(&input), params.clone()).unwrap();
         manifest.outputs.push("part-00000.parquet".into());
         manifest.write(&out).unwrap();
 
         assert!(Manifest::is_fresh(
             &out,
             "corpus",
-            &[input.clone()],
+            std::slice::from_ref(&input),
             &params
         ));
         assert!(!Manifest::is_fresh(
             &out,
             "corpus",
-            &[input.clone()],
+            std::slice::from_ref(&input),
             &json!({"min_chars": 4})
         ));
         std::fs::write(&input, "xin chao").unwrap();
         assert!(!Manifest::is_fresh(
             &out,
             "corpus",
-            &[input.clone()],
+            std::slice::from_ref(&input),
             &params
         ));
     }
