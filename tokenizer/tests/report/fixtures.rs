@@ -51,9 +51,9 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
-/// en / vi / km, 3 aligned lines. With [`WORD_LEVEL`]: en = 2 + 1 + 3 = 6 tokens; vi = 4 + 2
-/// + 0 (its third line is empty) = 6, on the 2 lines it shares with en: premium 6 / 3 = 2.0;
-/// km (no spaces) = 1 + 1 + 1 = 3, premium 3 / 6 = 0.5.
+/// en / vi / km, 3 aligned lines. With [`WORD_LEVEL`]: en = 2 + 1 + 3 = 6 tokens;
+/// vi = 4 + 2 + 0 (its third line is empty) = 6, on the 2 lines it shares with en: premium
+/// 6 / 3 = 2.0; km (no spaces) = 1 + 1 + 1 = 3, premium 3 / 6 = 0.5.
 pub fn parallel_set(dir: &Path) -> PathBuf {
     let set = dir.join("parallel");
     write(&set, "en.txt", "hello world\nhello\nworld hello .\n");
