@@ -182,6 +182,14 @@ language_weights = { vi = 1.0 }
     let stderr = ok(mekong(d, &["run", "p.toml"]));
     assert!(stderr.contains("cached"), "{stderr}");
 
+    // Changed parameters: the stage trains again from the start, not from the old checkpoints.
+    let text = std::fs::read_to_string(d.join("p.toml")).unwrap();
+    std::fs::write(d.join("p.toml"), text.replace("steps = 3", "steps = 4")).unwrap();
+    let stderr = ok(mekong(d, &["run", "p.toml"]));
+    assert!(stderr.contains("starting afresh"), "{stderr}");
+    let log = std::fs::read_to_string(d.join("work/pretrain/train-log.jsonl")).unwrap();
+    assert_eq!(log.lines().count(), 4);
+
     // Misspelt keys are caught, not ignored.
     let text = std::fs::read_to_string(d.join("p.toml")).unwrap();
     std::fs::write(d.join("bad.toml"), text.replace("batch_size", "batchsize")).unwrap();

@@ -67,11 +67,16 @@ impl Manifest {
         let Ok(current) = Manifest::new(stage, inputs, parameters.clone()) else {
             return false;
         };
-        previous.stage == current.stage
-            && previous.tool_version == current.tool_version
-            && previous.parameters == current.parameters
-            && previous.inputs == current.inputs
-            && previous.outputs.iter().all(|o| dir.join(o).exists())
+        previous.same_run(&current) && previous.outputs.iter().all(|o| dir.join(o).exists())
+    }
+
+    /// True when both describe the same work: stage, tool version, parameters and inputs (by
+    /// content hash). Counts and outputs are not compared.
+    pub fn same_run(&self, other: &Manifest) -> bool {
+        self.stage == other.stage
+            && self.tool_version == other.tool_version
+            && self.parameters == other.parameters
+            && self.inputs == other.inputs
     }
 }
 

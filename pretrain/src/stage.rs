@@ -1,11 +1,17 @@
 //! The pretrain stage as a pipeline runs it: tokenize the corpus into `<output>/tokens`, then
-//! train into `<output>` (continuing from its checkpoints when an earlier run was interrupted),
-//! then write `<output>/manifest.json`.
+//! train into `<output>`, then write `<output>/manifest.json`.
+//!
+//! Training can take hours, so it checkpoints in place rather than in a staging folder. While it
+//! runs, `<output>/run.json` records its inputs and parameters: a rerun with the same ones
+//! continues from the last checkpoint of an interrupted run; any other rerun (inputs or
+//! parameters changed, or a completed run forced again) starts afresh, because checkpoints of
+//! other tokens or another model must not be continued.
 
+use crate::checkpoint::CHECKPOINTS_DIR;
 use crate::tokenize::{tokenize, TokenizeConfig, TokenizeSummary};
 use crate::training::{train, Resume, TrainConfig, TrainOptions, TrainSummary, LOG_FILE};
 use crate::{PretrainError, Result};
-use mekong_common::{Manifest, MANIFEST_FILE};
+use mekong_common::{write_file_atomic, Manifest, MANIFEST_FILE};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -14,6 +20,8 @@ use std::path::{Path, PathBuf};
 pub const STAGE: &str = "pretrain";
 /// Folder of the token shards inside the stage's output.
 pub const TOKENS_DIR: &str = "tokens";
+/// The inputs and parameters of the run in progress (a manifest without counts or outputs).
+pub const RUN_FILE: &str = "run.json";
 
 /// Everything the stage's result depends on (its manifest `parameters`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -45,8 +53,12 @@ pub fn run_stage(
 ) -> Result<StageSummary> {
     let inputs = [corpus.to_path_buf(), tokenizer.to_path_buf()];
     let mut manifest = Manifest::new(STAGE, &inputs, parameters.to_json())?;
-    // A manifest left by an earlier run must not vouch for outputs this run is replacing.
-    remove_if_present(&output.join(MANIFEST_FILE))?;
+    if !continues_interrupted_run(output, &manifest) {
+        clear_previous_run(output)?;
+    }
+    std::fs::create_dir_all(output).map_err(|e| PretrainError::io(output, e))?;
+    let run = serde_json::to_string_pretty(&manifest).expect("a manifest always serialises");
+    write_file_atomic(&output.join(RUN_FILE), run.as_bytes())?;
     let tokens = output.join(TOKENS_DIR);
     let tokenize_summary = tokenize(corpus, tokenizer, &tokens, &parameters.tokenize)?;
     let options = TrainOptions {
@@ -62,6 +74,7 @@ pub fn run_stage(
             relative(output, &train_summary.checkpoint)?.join(crate::checkpoint::META_FILE),
         ];
         manifest.write(output)?;
+        remove_if_present(&output.join(RUN_FILE))?;
     }
     Ok(StageSummary {
         tokenize: tokenize_summary,
@@ -114,6 +127,36 @@ fn relative(base: &Path, path: &Path) -> Result<PathBuf> {
         .map_err(|_| PretrainError::Config {
             message: format!("{} is not inside {}", path.display(), base.display()),
         })
+}
+
+/// True when `output` holds an interrupted run (a run record, no manifest) of the same inputs
+/// and parameters as `current`.
+fn continues_interrupted_run(output: &Path, current: &Manifest) -> bool {
+    if output.join(MANIFEST_FILE).exists() {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(output.join(RUN_FILE)) else {
+        return false;
+    };
+    serde_json::from_str::<Manifest>(&text).is_ok_and(|previous| previous.same_run(current))
+}
+
+/// Removes what an earlier run trained (checkpoints, log, run record, manifest). The token
+/// shards are rewritten by tokenizing anyway.
+fn clear_previous_run(output: &Path) -> Result<()> {
+    let checkpoints = output.join(CHECKPOINTS_DIR);
+    if checkpoints.exists() {
+        eprintln!(
+            "pretrain: {} holds a run of other inputs or parameters (or a completed one); \
+             starting afresh",
+            checkpoints.display()
+        );
+        std::fs::remove_dir_all(&checkpoints).map_err(|e| PretrainError::io(&checkpoints, e))?;
+    }
+    for file in [MANIFEST_FILE, RUN_FILE, LOG_FILE] {
+        remove_if_present(&output.join(file))?;
+    }
+    Ok(())
 }
 
 fn remove_if_present(path: &Path) -> Result<()> {

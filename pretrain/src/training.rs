@@ -263,18 +263,19 @@ pub fn train(
     let (model_config, seq_len) = config.model_config(shards.meta.tokenizer.vocab_size)?;
     let device = resolve_device(options.device)?;
     let dtype = config.precision.compute_dtype(device)?;
+    let setup = Setup {
+        model_config,
+        seq_len,
+        device_kind: device,
+        dtype,
+    };
     match device {
         DeviceKind::Cpu => run::<burn::backend::Autodiff<crate::CpuBackend>>(
             &shards,
             output,
             config,
             options,
-            Setup {
-                model_config,
-                seq_len,
-                device_kind: device,
-                dtype,
-            },
+            setup,
             &Default::default(),
         ),
         #[cfg(feature = "cuda")]
@@ -283,12 +284,7 @@ pub fn train(
             output,
             config,
             options,
-            Setup {
-                model_config,
-                seq_len,
-                device_kind: device,
-                dtype,
-            },
+            setup,
             &Default::default(),
         ),
         #[cfg(not(feature = "cuda"))]

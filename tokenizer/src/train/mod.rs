@@ -15,25 +15,29 @@ pub mod replay;
 pub mod summary;
 
 pub use config::{Algorithm, TrainConfig, TrainOptions};
-pub use summary::TrainingSummary;
+pub use summary::{CapPasses, TrainingSummary};
 
 use crate::corpus_input::TrainingCorpus;
 use crate::dev_set::DevSet;
 use crate::error::{Result, TokenizerError};
-use crate::fairness;
+use crate::fairness::{self, Fairness};
 use crate::pretokenize::fair_pre_tokenizer;
 use mekong_common::{write_file_atomic, Manifest, StagingDir};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tokenizers::decoders::byte_level::ByteLevel;
 use tokenizers::models::bpe::{ParityBpeTrainer, ParityVariant, BPE};
-use tokenizers::{AddedToken, DecoderWrapper, Tokenizer};
+use tokenizers::{AddedToken, DecoderWrapper, PreTokenizerWrapper, Tokenizer};
 
 /// Byte-level BPE starts from one symbol per byte value.
 pub const BYTE_ALPHABET_SIZE: usize = 256;
 /// Premium caps are applied as integer dev-count weights `round(WEIGHT_SCALE / cap)`.
-const WEIGHT_SCALE: f64 = 100.0;
+const WEIGHT_SCALE: f64 = 1000.0;
+/// Training runs at most this many times to bring a missed premium cap within bounds.
+const MAX_CAP_PASSES: usize = 3;
+/// How far under a missed cap the next pass aims, so that it lands at or under it.
+const CAP_MARGIN: f64 = 0.003;
 
 /// A trained tokenizer and its training record.
 pub struct Trained {
@@ -83,24 +87,95 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
         options.seed,
         config.show_progress,
     )?;
-    let weights = weights(&languages, &options.premium_cap);
     let dev_counts = match &dev {
         Some(dev) => feed::dev_word_counts(&dev.lines, &languages, &pre_tokenizer)?,
         None => Vec::new(),
     };
     let parity_on_dev = options.algorithm == Algorithm::Parity && options.target_ratio.is_empty();
-    if parity_on_dev {
-        feed::feed_dev(&mut trainer, &dev_counts, &weights)?;
-    }
     let counted = started.elapsed().as_secs_f64();
 
+    // Premium caps steer through dev weights whose effect is only known after training (see
+    // `weights`), so a missed cap is tightened by the miss and the merges learned again.
+    let mut effective_caps = options.premium_cap.clone();
+    let mut passes = 0;
+    let (learned, weights) = loop {
+        passes += 1;
+        let weights = weights(&languages, &effective_caps);
+        if parity_on_dev {
+            feed::feed_dev(&mut trainer, &dev_counts, &weights)?;
+        }
+        let learned = learn(&trainer, pre_tokenizer.clone(), dev.as_ref(), &reference)?;
+        let tightened = learned
+            .fairness
+            .as_ref()
+            .map(|fairness| tightened_caps(&options.premium_cap, &effective_caps, fairness))
+            .unwrap_or_default();
+        if tightened.is_empty() || passes == MAX_CAP_PASSES {
+            break (learned, weights);
+        }
+        effective_caps.extend(tightened);
+    };
+    let merged = started.elapsed().as_secs_f64();
+    let choices = parity_on_dev.then(|| {
+        let rule = replay::SelectionRule {
+            global_merges: options.global_merges,
+            window: options.window.map(|w| (w, options.alpha)),
+        };
+        replay::replay(&learned.merges, &learned.vocab, &dev_counts, &weights, rule)
+    });
+    let evaluated = started.elapsed().as_secs_f64();
+    let Learned {
+        tokenizer,
+        json,
+        merges,
+        fairness,
+        ..
+    } = learned;
+
+    let summary = TrainingSummary::new(
+        options,
+        &languages,
+        train_bytes,
+        tokenizer.get_vocab_size(true),
+        merges.len(),
+        fairness,
+        CapPasses {
+            passes,
+            effective_caps,
+        },
+        choices.as_deref(),
+        [counted, merged - counted, evaluated - merged, evaluated],
+    );
+    Ok(Trained {
+        tokenizer,
+        json,
+        summary,
+    })
+}
+
+/// One training run of the merges, with the tokenizer it makes.
+struct Learned {
+    tokenizer: Tokenizer,
+    json: String,
+    merges: Vec<(String, String)>,
+    vocab: HashMap<String, u32>,
+    fairness: Option<Fairness>,
+}
+
+/// Learns the merges from what `trainer` has been fed, builds the tokenizer and measures it on
+/// the dev set.
+fn learn(
+    trainer: &ParityBpeTrainer,
+    pre_tokenizer: PreTokenizerWrapper,
+    dev: Option<&DevSet>,
+    reference: &str,
+) -> Result<Learned> {
     let mut model = BPE::default();
     let (special_tokens, merge_strings) = trainer
         .do_train(&mut model)
         .map_err(TokenizerError::library)?;
-    let merged = started.elapsed().as_secs_f64();
     let vocab = model.get_vocab();
-    let merges: Vec<(String, String)> = merge_strings
+    let merges = merge_strings
         .iter()
         .map(|m| {
             let (left, right) = m.split_once(' ').expect("merges are 'left right'");
@@ -117,35 +192,46 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
         .add_special_tokens(special_tokens)
         .map_err(TokenizerError::library)?;
     let json = tokenizer.to_string(true).map_err(TokenizerError::library)?;
-
-    let fairness = match &dev {
-        Some(dev) => Some(fairness::measure(&tokenizer, dev, &reference)?),
+    let fairness = match dev {
+        Some(dev) => Some(fairness::measure(&tokenizer, dev, reference)?),
         None => None,
     };
-    let choices = parity_on_dev.then(|| {
-        let rule = replay::SelectionRule {
-            global_merges: options.global_merges,
-            window: options.window.map(|w| (w, options.alpha)),
-        };
-        replay::replay(&merges, &vocab, &dev_counts, &weights, rule)
-    });
-    let evaluated = started.elapsed().as_secs_f64();
-
-    let summary = TrainingSummary::new(
-        options,
-        &languages,
-        train_bytes,
-        tokenizer.get_vocab_size(true),
-        merges.len(),
-        fairness,
-        choices.as_deref(),
-        [counted, merged - counted, evaluated - merged, evaluated],
-    );
-    Ok(Trained {
+    Ok(Learned {
         tokenizer,
         json,
-        summary,
+        merges,
+        vocab,
+        fairness,
     })
+}
+
+/// New effective caps for the capped languages whose dev premium came out over their cap.
+///
+/// A capped language is merged for until its dev length is its effective cap times the longest
+/// *uncapped* language's, so its premium against the reference lands near `effective cap × M`,
+/// where M is the largest uncapped premium. The next pass therefore aims at `cap / M`, or lower
+/// by the miss itself when that is tighter, with a small margin.
+fn tightened_caps(
+    caps: &BTreeMap<String, f64>,
+    effective: &BTreeMap<String, f64>,
+    fairness: &Fairness,
+) -> Vec<(String, f64)> {
+    let longest_uncapped = fairness
+        .premium
+        .iter()
+        .filter(|(lang, _)| !caps.contains_key(*lang))
+        .map(|(_, &premium)| premium)
+        .fold(1.0, f64::max);
+    caps.iter()
+        .filter_map(|(lang, &cap)| {
+            let premium = *fairness.premium.get(lang)?;
+            (premium > cap).then(|| {
+                let by_miss = effective[lang] * cap / premium;
+                let by_longest = cap / longest_uncapped;
+                (lang.clone(), by_miss.min(by_longest) * (1.0 - CAP_MARGIN))
+            })
+        })
+        .collect()
 }
 
 /// CLI mode: trains, then writes `training.json` and `output` (tokenizer.json) atomically into
@@ -229,18 +315,26 @@ fn build_trainer(
 /// length; giving a language weight `1/cap` (relative to 1 for the others) makes it chosen until
 /// its length is `cap` times the others', i.e. until its premium is at most `cap`, while the
 /// rest stay balanced among themselves. Integer weights (the crate counts occurrences) with a
-/// resolution of 1/100.
+/// resolution of 1/1000, divided by their greatest common divisor: only their ratios matter,
+/// and each unit of weight is one more occurrence fed to the trainer.
 pub fn weights(languages: &[String], premium_cap: &BTreeMap<String, f64>) -> Vec<u64> {
-    if premium_cap.is_empty() {
-        return vec![1; languages.len()];
-    }
-    languages
+    let scaled: Vec<u64> = languages
         .iter()
         .map(|l| match premium_cap.get(l) {
             Some(cap) => (WEIGHT_SCALE / cap).round().max(1.0) as u64,
             None => WEIGHT_SCALE as u64,
         })
-        .collect()
+        .collect();
+    let divisor = scaled.iter().copied().fold(0, gcd).max(1);
+    scaled.into_iter().map(|w| w / divisor).collect()
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
 }
 
 fn reference_language(asked: Option<&str>, languages: &[String]) -> Result<String> {
@@ -251,5 +345,24 @@ fn reference_language(asked: Option<&str>, languages: &[String]) -> Result<Strin
         ))),
         None if languages.iter().any(|l| l == "en") => Ok("en".to_string()),
         None => Ok(languages[0].clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn langs(codes: &[&str]) -> Vec<String> {
+        codes.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn cap_weights_are_reduced_to_their_smallest_ratio() {
+        let languages = langs(&["en", "km", "vi"]);
+        assert_eq!(weights(&languages, &BTreeMap::new()), vec![1, 1, 1]);
+        let caps = BTreeMap::from([("vi".to_string(), 0.8)]);
+        assert_eq!(weights(&languages, &caps), vec![4, 4, 5]);
+        let caps = BTreeMap::from([("vi".to_string(), 0.975)]);
+        assert_eq!(weights(&languages, &caps), vec![500, 500, 513]);
     }
 }

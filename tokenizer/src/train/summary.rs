@@ -23,6 +23,8 @@ pub struct TrainingSummary {
     pub dev: Option<Fairness>,
     /// For each premium cap: the premium reached and whether it is within the cap.
     pub premium_caps: BTreeMap<String, CapOutcome>,
+    /// How many times the merges were learned to bring the caps within bounds (1 without caps).
+    pub cap_passes: usize,
     /// Parity on a dev set: the language each merge served.
     pub steps: Option<Steps>,
     pub timings_s: Timings,
@@ -31,8 +33,17 @@ pub struct TrainingSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct CapOutcome {
     pub cap: f64,
+    /// The cap the final pass steered by (tightened after a miss).
+    pub effective_cap: f64,
     pub premium: Option<f64>,
     pub met: Option<bool>,
+}
+
+/// How the premium caps were reached: passes made and the effective cap of each language.
+#[derive(Debug, Clone)]
+pub struct CapPasses {
+    pub passes: usize,
+    pub effective_caps: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,9 +58,9 @@ pub struct Steps {
 pub struct Timings {
     /// Reading the corpus and counting words.
     pub count_words: f64,
-    /// Learning the merges.
+    /// Learning the merges, building the tokenizer and measuring the dev set (every pass).
     pub merge: f64,
-    /// Building the tokenizer, measuring the dev set, replaying the language choices.
+    /// Replaying the language choices.
     pub evaluate: f64,
     pub total: f64,
 }
@@ -63,6 +74,7 @@ impl TrainingSummary {
         vocab_size: usize,
         merges: usize,
         dev: Option<Fairness>,
+        cap_passes: CapPasses,
         choices: Option<&[Option<usize>]>,
         [count_words, merge, evaluate, total]: [f64; 4],
     ) -> Self {
@@ -83,6 +95,7 @@ impl TrainingSummary {
                 let premium = dev.as_ref().and_then(|d| d.premium.get(lang).copied());
                 let outcome = CapOutcome {
                     cap,
+                    effective_cap: cap_passes.effective_caps[lang],
                     premium,
                     met: premium.map(|p| p <= cap),
                 };
@@ -111,6 +124,7 @@ impl TrainingSummary {
             merges,
             dev,
             premium_caps,
+            cap_passes: cap_passes.passes,
             steps,
             timings_s: Timings {
                 count_words: round(count_words),
@@ -151,9 +165,11 @@ impl TrainingSummary {
         for (lang, cap) in &self.premium_caps {
             if let (Some(premium), Some(met)) = (cap.premium, cap.met) {
                 text.push_str(&format!(
-                    "\npremium cap {lang} ≤ {}: {premium:.3} ({})",
+                    "\npremium cap {lang} ≤ {}: {premium:.3} ({}, {} training pass{})",
                     cap.cap,
-                    if met { "met" } else { "NOT met" }
+                    if met { "met" } else { "NOT met" },
+                    self.cap_passes,
+                    if self.cap_passes == 1 { "" } else { "es" }
                 ));
             }
         }
