@@ -117,11 +117,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     for (name, how) in ran {
         eprintln!("  {name:<17} {how}");
     }
-    // The eval stage writes the index page; point at it even when every stage was cached.
-    let index = context.workdir.join("report.html");
-    if index.exists() {
-        eprintln!("report: {}", index.display());
-    }
+    // The index page shows every stage's latest output, so it is rewritten after any run,
+    // even one where every stage was cached.
+    let index = mekong_eval::index::write(&context.workdir)?;
+    eprintln!("report: {}", index.display());
     Ok(())
 }
 

@@ -1,19 +1,9 @@
 //! `mekong corpus` and the `[corpus]` pipeline section, through the built binary.
 
+mod common;
+
+use common::{mekong, text};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn mekong(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mekong"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the mekong binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn fixtures(dir: &Path) {
     std::fs::write(

@@ -1,30 +1,10 @@
 //! `mekong eval` and the `[eval]` pipeline section, through the built binary: a tiny model is
 //! trained with the binary's own corpus, tokenizer and pretrain commands, then evaluated.
 
+mod common;
+
+use common::{mekong, ok, text};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn mekong(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mekong"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the mekong binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = mekong(dir, args);
-    assert!(
-        out.status.success(),
-        "mekong {args:?} failed: {}",
-        text(&out.stderr)
-    );
-    text(&out.stderr)
-}
 
 const VI: [&str; 4] = [
     "Sông Mê Kông chảy qua sáu quốc gia.",

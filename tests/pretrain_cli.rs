@@ -1,22 +1,10 @@
 //! `mekong pretrain` and the `[pretrain]` pipeline section, through the built binary: corpus and
 //! tokenizer come from the earlier stages' commands on a small text written here.
 
+mod common;
+
+use common::{mekong, ok};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn mekong(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mekong"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the mekong binary runs")
-}
-
-fn ok(out: Output) -> String {
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{stderr}");
-    stderr
-}
 
 /// A corpus folder and a 300-id tokenizer, made with `mekong corpus` and `mekong tokenizer train`.
 fn corpus_and_tokenizer(dir: &Path) {
@@ -31,7 +19,7 @@ fn corpus_and_tokenizer(dir: &Path) {
         })
         .collect();
     std::fs::write(dir.join("vi.txt"), lines.join("\n") + "\n").unwrap();
-    ok(mekong(
+    ok(
         dir,
         &[
             "corpus",
@@ -41,8 +29,8 @@ fn corpus_and_tokenizer(dir: &Path) {
             "--output",
             "corpus",
         ],
-    ));
-    ok(mekong(
+    );
+    ok(
         dir,
         &[
             "tokenizer",
@@ -58,7 +46,7 @@ fn corpus_and_tokenizer(dir: &Path) {
             "--output",
             "tok/tokenizer.json",
         ],
-    ));
+    );
 }
 
 const TRAIN: [&str; 14] = [
@@ -83,7 +71,7 @@ fn tokenize_train_and_resume_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     corpus_and_tokenizer(d);
-    let stderr = ok(mekong(
+    let stderr = ok(
         d,
         &[
             "pretrain",
@@ -97,7 +85,7 @@ fn tokenize_train_and_resume_from_the_command_line() {
             "--validation-fraction",
             "0.1",
         ],
-    ));
+    );
     assert!(
         stderr.contains("train") && stderr.contains("vi"),
         "{stderr}"
@@ -109,7 +97,7 @@ fn tokenize_train_and_resume_from_the_command_line() {
     ];
     args.extend(TRAIN);
     let stopped: Vec<&str> = args.iter().copied().chain(["--stop-after", "2"]).collect();
-    let stderr = ok(mekong(d, &stopped));
+    let stderr = ok(d, &stopped);
     assert!(stderr.contains("parameters"), "{stderr}");
     assert!(
         !d.join("model/manifest.json").exists(),
@@ -122,7 +110,7 @@ fn tokenize_train_and_resume_from_the_command_line() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--resume"));
 
     let resumed: Vec<&str> = args.iter().copied().chain(["--resume"]).collect();
-    let stderr = ok(mekong(d, &resumed));
+    let stderr = ok(d, &resumed);
     assert!(stderr.contains("steps 3..=4"), "{stderr}");
     assert!(d.join("model/checkpoints/step-00000004/model.mpk").exists());
     assert!(d.join("model/manifest.json").exists());
@@ -173,19 +161,19 @@ language_weights = { vi = 1.0 }
 "#,
     )
     .unwrap();
-    let stderr = ok(mekong(d, &["run", "p.toml"]));
+    let stderr = ok(d, &["run", "p.toml"]);
     assert!(stderr.contains("tokenized"), "{stderr}");
     let manifest = std::fs::read_to_string(d.join("work/pretrain/manifest.json")).unwrap();
     assert!(manifest.contains("\"stage\": \"pretrain\""));
     assert!(d.join("work/pretrain/tokens/train/vi.tokens").exists());
     assert!(d.join("work/pretrain/checkpoints/step-00000003").exists());
-    let stderr = ok(mekong(d, &["run", "p.toml"]));
+    let stderr = ok(d, &["run", "p.toml"]);
     assert!(stderr.contains("cached"), "{stderr}");
 
     // Changed parameters: the stage trains again from the start, not from the old checkpoints.
     let text = std::fs::read_to_string(d.join("p.toml")).unwrap();
     std::fs::write(d.join("p.toml"), text.replace("steps = 3", "steps = 4")).unwrap();
-    let stderr = ok(mekong(d, &["run", "p.toml"]));
+    let stderr = ok(d, &["run", "p.toml"]);
     assert!(stderr.contains("starting afresh"), "{stderr}");
     let log = std::fs::read_to_string(d.join("work/pretrain/train-log.jsonl")).unwrap();
     assert_eq!(log.lines().count(), 4);

@@ -1,6 +1,7 @@
 //! `report.html` in a pipeline's workdir: one page that leads to everything the river produced,
-//! the corpus statistics, the tokenizer comparison, the training curve (drawn here from the
-//! pretrain stage's JSONL log) and the evaluation. Stages that did not run are listed as such.
+//! the corpus statistics, the tokenizer comparison (its summary table, read from the report's
+//! JSON), the training curve (drawn here from the pretrain stage's JSONL log) and the
+//! evaluation. Stages that did not run are listed as such.
 
 use crate::{EvalError, Result};
 use mekong_common::report::{Cell, Document, LineChart, LineSeries, Table};
@@ -11,9 +12,14 @@ pub const INDEX_FILE: &str = "report.html";
 /// The training curve, also written beside the index for READMEs.
 pub const CURVE_FILE: &str = "training_curve.svg";
 
+/// The training loss is drawn as the mean of about this many windows of steps: per-step loss of a
+/// small batch is too noisy to read.
+const CURVE_POINTS: usize = 100;
+
 /// The artefacts the page links to, relative to the workdir.
 const CORPUS_STATS: &str = "corpus/stats.json";
 const TOKENIZER_REPORT: &str = "tokenizer-report/report.html";
+const TOKENIZER_REPORT_JSON: &str = "tokenizer-report/report.json";
 const EVAL_REPORT: &str = "eval/eval.html";
 const EVAL_CHART: &str = "eval/bits_per_byte.svg";
 
@@ -45,6 +51,9 @@ pub fn write(workdir: &Path) -> Result<PathBuf> {
         doc.paragraph(format!(
             "The tokenizer comparison is in {TOKENIZER_REPORT}."
         ));
+        if let Some(table) = tokenizer_comparison(&workdir.join(TOKENIZER_REPORT_JSON)) {
+            doc.table(table);
+        }
     } else {
         doc.paragraph("No tokenizer report in this workdir.");
     }
@@ -58,7 +67,11 @@ pub fn write(workdir: &Path) -> Result<PathBuf> {
             let svg = chart.to_svg()?;
             write_file_atomic(&workdir.join(CURVE_FILE), svg.as_bytes())?;
             links.push(("Training curve", CURVE_FILE));
-            doc.chart(svg, "Loss per step (from the pretrain stage's JSONL log).");
+            doc.chart(
+                svg,
+                "Training loss averaged over windows of steps, and validation loss at each \
+                 evaluation (from the pretrain stage's JSONL log).",
+            );
         }
         None => {
             doc.paragraph("No training log in this workdir.");
@@ -84,6 +97,20 @@ pub fn write(workdir: &Path) -> Result<PathBuf> {
     let path = workdir.join(INDEX_FILE);
     write_file_atomic(&path, with_links(&doc.to_html(), &links).as_bytes())?;
     Ok(path)
+}
+
+/// The mean step and loss of each run of `window` consecutive points.
+fn window_means(points: &[(f64, f64)], window: usize) -> Vec<(f64, f64)> {
+    points
+        .chunks(window.max(1))
+        .map(|chunk| {
+            let n = chunk.len() as f64;
+            let (steps, losses) = chunk
+                .iter()
+                .fold((0.0, 0.0), |(s, l), (step, loss)| (s + step, l + loss));
+            (steps / n, losses / n)
+        })
+        .collect()
 }
 
 /// Puts a list of links under the page title. The shared [`Document`] renders text only, so the
@@ -118,6 +145,48 @@ fn counts_table(title: &str, stage_dir: &Path) -> Option<Table> {
             };
             table.push_row(vec![Cell::text(key.replace('_', " ")), cell]);
         }
+    }
+    Some(table)
+}
+
+/// The per-tokenizer summary of the tokenizer report (`report.json`: `reference` and
+/// `tokenizers[].summary` with `mean_premium`, `max_premium`, `max_premium_language`, `gini`,
+/// `over_2x`, `languages`).
+fn tokenizer_comparison(report_json: &Path) -> Option<Table> {
+    let text = std::fs::read_to_string(report_json).ok()?;
+    let report: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let reference = report.get("reference")?.as_str()?;
+    let mut table = Table::new(
+        format!("Token premium against {reference} on the parallel set"),
+        [
+            "tokenizer",
+            "vocabulary",
+            "languages",
+            "mean premium",
+            "max premium",
+            "Gini",
+            "over 2×",
+        ],
+    );
+    for tokenizer in report.get("tokenizers")?.as_array()? {
+        let summary = tokenizer.get("summary")?;
+        let number = |key: &str| summary.get(key).and_then(|v| v.as_f64());
+        let max = match (
+            number("max_premium"),
+            summary.get("max_premium_language").and_then(|v| v.as_str()),
+        ) {
+            (Some(max), Some(lang)) => Cell::text(format!("{max:.2} ({lang})")),
+            _ => Cell::missing(),
+        };
+        table.push_row(vec![
+            Cell::text(tokenizer.get("name")?.as_str()?),
+            Cell::from(summary.get("vocabulary_size")?.as_u64()? as usize),
+            Cell::from(summary.get("languages")?.as_u64()? as usize),
+            Cell::optional_decimal(number("mean_premium"), 2),
+            max,
+            Cell::optional_decimal(number("gini"), 3),
+            Cell::from(summary.get("over_2x")?.as_array()?.len()),
+        ]);
     }
     Some(table)
 }
@@ -162,8 +231,8 @@ fn training_curve(pretrain_dir: &Path) -> Result<Option<LineChart>> {
         return Ok(None);
     }
     let mut series = vec![LineSeries {
-        name: "training loss".into(),
-        points: train,
+        name: "training loss (window mean)".into(),
+        points: window_means(&train, train.len().div_ceil(CURVE_POINTS)),
     }];
     if !validation.is_empty() {
         series.push(LineSeries {
@@ -177,4 +246,19 @@ fn training_curve(pretrain_dir: &Path) -> Result<Option<LineChart>> {
         y_label: "loss (nats per token)".into(),
         series,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_means_average_consecutive_points() {
+        let points = [(1.0, 4.0), (2.0, 2.0), (3.0, 3.0), (4.0, 1.0), (5.0, 5.0)];
+        assert_eq!(
+            window_means(&points, 2),
+            vec![(1.5, 3.0), (3.5, 2.0), (5.0, 5.0)]
+        );
+        assert_eq!(window_means(&points, 1), points.to_vec());
+    }
 }

@@ -197,11 +197,24 @@ fn the_pipeline_index_links_every_stage_report() {
         workdir.join("pretrain/train-log.jsonl"),
     )
     .unwrap();
+    // A tokenizer report's JSON, as the tokenizer-report stage writes it (the fields read).
+    let report_dir = workdir.join("tokenizer-report");
+    std::fs::create_dir_all(&report_dir).unwrap();
+    std::fs::write(report_dir.join("report.html"), "<html></html>").unwrap();
+    std::fs::write(
+        report_dir.join("report.json"),
+        r#"{"reference": "en", "tokenizers": [{"name": "mekong", "summary": {
+            "vocabulary_size": 8000, "languages": 3, "mean_premium": 1.25, "max_premium": 2.5,
+            "max_premium_language": "km", "gini": 0.125, "over_2x": ["km"]}}]}"#,
+    )
+    .unwrap();
     let index = mekong_eval::index::write(&workdir).unwrap();
     assert_eq!(index, workdir.join("report.html"));
     let html = std::fs::read_to_string(&index).unwrap();
     assert!(html.contains("<a href=\"eval/eval.html\">"));
     assert!(html.contains("<a href=\"training_curve.svg\">"));
     assert!(html.contains("The corpus stage has not run"));
+    assert!(html.contains("Token premium against en"), "{html}");
+    assert!(html.contains("2.50 (km)"), "{html}");
     assert!(workdir.join("training_curve.svg").is_file());
 }

@@ -257,7 +257,6 @@ pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<Plan
         device: section.device,
     };
     let out_dir = ctx.stage_dir(mekong_eval::stage::STAGE);
-    let workdir = ctx.workdir.clone();
     let execute_out = out_dir.clone();
     let execute_config = config.clone();
     Ok(PlannedStage {
@@ -265,11 +264,6 @@ pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<Plan
         out_dir,
         inputs: config.inputs(),
         parameters: serde_json::to_value(&config)?,
-        execute: Box::new(move || {
-            evaluate(&execute_config, &execute_out)?;
-            let index = mekong_eval::index::write(&workdir)?;
-            eprintln!("report: {}", index.display());
-            Ok(())
-        }),
+        execute: Box::new(move || evaluate(&execute_config, &execute_out)),
     })
 }

@@ -147,6 +147,12 @@ fn x_label_style() -> TextStyle<'static> {
 }
 
 /// The top of a value axis: the largest value plus a tenth, so bars never touch the frame.
+/// Height of the plot area of a bar chart (its 340 px less caption and margins), and of a legend
+/// row and the legend box's padding, for keeping bars clear of the legend.
+const BAR_PLOT_PX: f64 = 290.0;
+const LEGEND_ROW_PX: f64 = 18.0;
+const LEGEND_PAD_PX: f64 = 20.0;
+
 fn axis_top(values: impl Iterator<Item = f64>) -> f64 {
     let max = values.filter(|v| v.is_finite()).fold(0.0, f64::max);
     if max > 0.0 {
@@ -166,12 +172,19 @@ impl BarChart {
         let label_area = 30;
         let width = (100 + n as u32 * group_px).max(480);
         let height = 340 + label_area;
+        // The legend (more than one series) sits in the upper right of the plot: raise the
+        // axis so that no bar reaches up into it.
+        let legend_share = if self.series.len() > 1 {
+            (LEGEND_ROW_PX * self.series.len() as f64 + LEGEND_PAD_PX) / BAR_PLOT_PX
+        } else {
+            0.0
+        };
         let top = axis_top(
             self.series
                 .iter()
                 .flat_map(|s| s.values.iter().flatten().copied())
                 .chain(self.reference),
-        );
+        ) / (1.0 - legend_share.min(0.5));
         let mut svg = String::new();
         {
             let fail = |e| chart_error(&self.title, e);

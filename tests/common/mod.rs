@@ -1,0 +1,30 @@
+//! Running the built `mekong` binary, for the CLI tests.
+// Each test file uses its own subset of these.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `mekong ARGS` in `dir`.
+pub fn mekong(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mekong"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the mekong binary runs")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs `mekong ARGS` in `dir`, checks that it succeeded and returns what it wrote to stderr.
+pub fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = mekong(dir, args);
+    assert!(
+        out.status.success(),
+        "mekong {args:?} failed: {}",
+        text(&out.stderr)
+    );
+    text(&out.stderr)
+}
