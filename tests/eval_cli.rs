@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{mekong, ok, text};
+use common::{mekong, ok, text, train_test_tokenizer};
 use std::path::Path;
 
 const VI: [&str; 4] = [
@@ -39,23 +39,7 @@ fn train_tiny(dir: &Path) {
             "corpus",
         ],
     );
-    ok(
-        dir,
-        &[
-            "tokenizer",
-            "train",
-            "--train",
-            "corpus",
-            "--algorithm",
-            "classic",
-            "--vocab-size",
-            "300",
-            "--min-frequency",
-            "1",
-            "--output",
-            "tok/tokenizer.json",
-        ],
-    );
+    train_test_tokenizer(dir);
     ok(
         dir,
         &[

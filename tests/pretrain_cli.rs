@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{mekong, ok};
+use common::{mekong, ok, train_test_tokenizer};
 use std::path::Path;
 
 /// A corpus folder and a 300-id tokenizer, made with `mekong corpus` and `mekong tokenizer train`.
@@ -30,23 +30,7 @@ fn corpus_and_tokenizer(dir: &Path) {
             "corpus",
         ],
     );
-    ok(
-        dir,
-        &[
-            "tokenizer",
-            "train",
-            "--train",
-            "corpus",
-            "--vocab-size",
-            "300",
-            "--algorithm",
-            "classic",
-            "--min-frequency",
-            "1",
-            "--output",
-            "tok/tokenizer.json",
-        ],
-    );
+    train_test_tokenizer(dir);
 }
 
 const TRAIN: [&str; 14] = [

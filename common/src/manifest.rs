@@ -40,17 +40,30 @@ impl Manifest {
         })
     }
 
+    /// Reads `dir/manifest.json`.
     pub fn read(dir: &Path) -> Result<Self> {
-        let path = dir.join(MANIFEST_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| CommonError::io(&path, e))?;
-        serde_json::from_str(&text).map_err(|source| CommonError::BadManifest { path, source })
+        Self::read_file(&dir.join(MANIFEST_FILE))
+    }
+
+    /// Reads a manifest saved under another name (a record of a run in progress, say).
+    pub fn read_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| CommonError::io(path, e))?;
+        serde_json::from_str(&text).map_err(|source| CommonError::BadManifest {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 
     /// Writes `dir/manifest.json` atomically.
     pub fn write(&self, dir: &Path) -> Result<()> {
+        self.write_file(&dir.join(MANIFEST_FILE))
+    }
+
+    /// Writes the manifest to `path` atomically.
+    pub fn write_file(&self, path: &Path) -> Result<()> {
         let mut text = serde_json::to_string_pretty(self).expect("a manifest always serialises");
         text.push('\n');
-        write_file_atomic(&dir.join(MANIFEST_FILE), text.as_bytes())
+        write_file_atomic(path, text.as_bytes())
     }
 
     /// True when the manifest in `dir` was written by this tool version for these exact

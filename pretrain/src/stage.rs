@@ -11,7 +11,7 @@ use crate::checkpoint::CHECKPOINTS_DIR;
 use crate::tokenize::{tokenize, TokenizeConfig, TokenizeSummary};
 use crate::training::{train, Resume, TrainConfig, TrainOptions, TrainSummary, LOG_FILE};
 use crate::{PretrainError, Result};
-use mekong_common::{write_file_atomic, Manifest, MANIFEST_FILE};
+use mekong_common::{Manifest, MANIFEST_FILE};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -53,14 +53,16 @@ pub fn run_stage(
 ) -> Result<StageSummary> {
     let inputs = [corpus.to_path_buf(), tokenizer.to_path_buf()];
     let mut manifest = Manifest::new(STAGE, &inputs, parameters.to_json())?;
-    if !continues_interrupted_run(output, &manifest) {
-        clear_previous_run(output)?;
-    }
-    std::fs::create_dir_all(output).map_err(|e| PretrainError::io(output, e))?;
-    let run = serde_json::to_string_pretty(&manifest).expect("a manifest always serialises");
-    write_file_atomic(&output.join(RUN_FILE), run.as_bytes())?;
+    let continues = continues_interrupted_run(output, &manifest);
+    // A manifest left by an earlier run must not vouch for outputs this run is replacing.
+    remove_if_present(&output.join(MANIFEST_FILE))?;
     let tokens = output.join(TOKENS_DIR);
     let tokenize_summary = tokenize(corpus, tokenizer, &tokens, &parameters.tokenize)?;
+    // Only now, with the new input known to be good: a bad corpus leaves the last checkpoint.
+    if !continues {
+        clear_previous_run(output)?;
+    }
+    manifest.write_file(&output.join(RUN_FILE))?;
     let options = TrainOptions {
         resume: Resume::IfPresent,
         ..options.clone()
@@ -132,17 +134,13 @@ fn relative(base: &Path, path: &Path) -> Result<PathBuf> {
 /// True when `output` holds an interrupted run (a run record, no manifest) of the same inputs
 /// and parameters as `current`.
 fn continues_interrupted_run(output: &Path, current: &Manifest) -> bool {
-    if output.join(MANIFEST_FILE).exists() {
-        return false;
-    }
-    let Ok(text) = std::fs::read_to_string(output.join(RUN_FILE)) else {
-        return false;
-    };
-    serde_json::from_str::<Manifest>(&text).is_ok_and(|previous| previous.same_run(current))
+    !output.join(MANIFEST_FILE).exists()
+        && Manifest::read_file(&output.join(RUN_FILE))
+            .is_ok_and(|previous| previous.same_run(current))
 }
 
-/// Removes what an earlier run trained (checkpoints, log, run record, manifest). The token
-/// shards are rewritten by tokenizing anyway.
+/// Removes what an earlier run trained (checkpoints, log, run record). The token shards were
+/// just rewritten by tokenizing.
 fn clear_previous_run(output: &Path) -> Result<()> {
     let checkpoints = output.join(CHECKPOINTS_DIR);
     if checkpoints.exists() {
@@ -153,7 +151,7 @@ fn clear_previous_run(output: &Path) -> Result<()> {
         );
         std::fs::remove_dir_all(&checkpoints).map_err(|e| PretrainError::io(&checkpoints, e))?;
     }
-    for file in [MANIFEST_FILE, RUN_FILE, LOG_FILE] {
+    for file in [RUN_FILE, LOG_FILE] {
         remove_if_present(&output.join(file))?;
     }
     Ok(())

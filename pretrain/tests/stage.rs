@@ -1,6 +1,6 @@
-//! The pipeline stage (tokenize + train): an interrupted run continues from its checkpoint, and a
+//! The pipeline stage (tokenize + train): an interrupted run continues from its checkpoint, a
 //! rerun with other parameters or a completed run starts afresh instead of continuing checkpoints
-//! that belong to other work.
+//! that belong to other work, and a rerun on bad input keeps the last good checkpoint.
 
 mod common;
 
@@ -65,6 +65,14 @@ fn interrupted_runs_continue_and_changed_or_completed_runs_start_afresh() {
     // Run again (forced) with the same parameters: a completed run is not continued.
     let again = run_stage(&corpus, &tokenizer, &out, &parameters(4, 0), &options(None)).unwrap();
     assert_eq!(again.train.first_step, 1);
+
+    // A rerun on a bad (empty) corpus fails and leaves the last good checkpoint in place.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    assert!(run_stage(&empty, &tokenizer, &out, &parameters(4, 1), &options(None)).is_err());
+    assert!(out
+        .join("checkpoints/step-00000004/checkpoint.json")
+        .exists());
 
     // Interrupted, then rerun with another seed: the old checkpoints are not continued.
     run_stage(

@@ -28,3 +28,25 @@ pub fn ok(dir: &Path, args: &[&str]) -> String {
     );
     text(&out.stderr)
 }
+
+/// `mekong tokenizer train` on the corpus folder `corpus` in `dir`: a classic 300-id BPE written
+/// to `tok/tokenizer.json`, small enough for the tiny test corpora.
+pub fn train_test_tokenizer(dir: &Path) {
+    ok(
+        dir,
+        &[
+            "tokenizer",
+            "train",
+            "--train",
+            "corpus",
+            "--algorithm",
+            "classic",
+            "--vocab-size",
+            "300",
+            "--min-frequency",
+            "1",
+            "--output",
+            "tok/tokenizer.json",
+        ],
+    );
+}

@@ -95,7 +95,7 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
     let counted = started.elapsed().as_secs_f64();
 
     // Premium caps steer through dev weights whose effect is only known after training (see
-    // `weights`), so a missed cap is tightened by the miss and the merges learned again.
+    // `weights`), so a missed cap is tightened (`tightened_caps`) and the merges learned again.
     let mut effective_caps = options.premium_cap.clone();
     let mut passes = 0;
     let (learned, weights) = loop {
