@@ -1,21 +1,36 @@
 #!/usr/bin/env python3
 """Tokenizer report benchmark helper (see scripts/bench-report.sh and docs/benchmarks.md).
 
-build DATA OUT LANGS LINES: writes OUT/parallel/<code>.txt, LANGS UDHR versions (English first,
-    then those with all 30 articles, by code) of LINES lines each (the 31 UDHR lines repeated,
-    so every file stays aligned), and trains OUT/hf/tokenizer.json, a 32k byte-level BPE
+build DATA OUT LANGS LINES [UNIT]: writes OUT/parallel/<code>.txt, LANGS UDHR versions (English
+    first, then those with all 30 articles, by code) of LINES lines each. UNIT "article" (default):
+    the 31 UDHR lines repeated, so every file stays aligned; a line is a whole article (~370 bytes).
+    UNIT "sentence": the articles cut into sentences, repeated; lines have FLORES-like lengths
+    (~130 bytes in English) but are not aligned across languages, so only the timing means
+    anything. Then trains OUT/hf/tokenizer.json, a 32k byte-level BPE
     (Hugging Face tokenizers) on the UDHR texts, as the Hugging Face tokenizer to compare.
 peer OUT RANKS_DIR: the same token counting in Python (tiktoken for cl100k/o200k/p50k/r50k from
     the rank files tiktoken-rs ships, tokenizers for tokenizer.json; NFC first, 2 threads),
     printing per-tokenizer mean premium and the wall time.
 """
 import os
+import re
 import sys
 import time
 import unicodedata
 
 
-def build(data, out, langs, lines):
+# Sentence ends of the scripts in the UDHR set: Latin/Cyrillic/... stops, Devanagari danda,
+# Myanmar, Khmer, Ethiopic, Arabic and CJK full stops.
+SENTENCE_END = re.compile(r"(?<=[.!?;।॥။။។៕።؟。！？])\s*")
+
+
+def segments(article_lines, unit):
+    if unit == "article":
+        return article_lines
+    return [s for line in article_lines for s in SENTENCE_END.split(line) if s.strip()]
+
+
+def build(data, out, langs, lines, unit="article"):
     udhr = os.path.join(data, "parallel", "udhr")
     rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(udhr, "index.tsv"), encoding="utf-8")]
     header, rows = rows[0], rows[1:]
@@ -26,8 +41,9 @@ def build(data, out, langs, lines):
     os.makedirs(target, exist_ok=True)
     texts = []
     for code in codes:
-        source = open(os.path.join(udhr, code + ".txt"), encoding="utf-8").read().split("\n")[:31]
-        texts.extend(source)
+        articles = open(os.path.join(udhr, code + ".txt"), encoding="utf-8").read().split("\n")[:31]
+        texts.extend(articles)
+        source = segments(articles, unit)
         with open(os.path.join(target, code + ".txt"), "w", encoding="utf-8") as f:
             for i in range(lines):
                 f.write(source[i % len(source)] + "\n")
@@ -42,7 +58,7 @@ def build(data, out, langs, lines):
     tokenizer.train_from_iterator(texts, trainer)
     os.makedirs(os.path.join(out, "hf"), exist_ok=True)
     tokenizer.save(os.path.join(out, "hf", "tokenizer.json"))
-    print(f"built {len(codes)} languages x {lines} lines in {target}")
+    print(f"built {len(codes)} languages x {lines} lines ({unit}s) in {target}")
 
 
 PATTERNS = {
@@ -101,7 +117,7 @@ def _o200k_pattern():
 
 if __name__ == "__main__":
     if sys.argv[1] == "build":
-        build(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+        build(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), *sys.argv[6:7])
     elif sys.argv[1] == "peer":
         peer(sys.argv[2], sys.argv[3])
     else:

@@ -166,7 +166,8 @@ def run(out, vocab, mekong, systems):
                      "mekong-classic": ["--algorithm", "classic"],
                      "mekong-minfreq5": ["--min-frequency", "5"],
                      "mekong-global10k": ["--global-merges", "10000"],
-                     "mekong-window": ["--window", "100", "--alpha", "2"]}[system]
+                     "mekong-window": ["--window", "100", "--alpha", "2"],
+                     "mekong-targets": ["--premium-cap", "vi=1.0,my=1.2,lo=1.2,yo=1.2"]}[system]
             command = [mekong, "tokenizer", "train", "--train", str(out / "train"), "--dev",
                        str(out / "dev"), "--vocab-size", str(vocab), "--output",
                        str(folder / "tokenizer.json")] + extra

@@ -136,19 +136,22 @@ pub fn dev_word_counts(
 
 /// Feeds each language's dev words `weight` times over, so the trainer's dev lengths are the
 /// weighted lengths ([`crate::train::weights`] explains the weights).
+///
+/// The crate counts words per fed sequence, building a map for each, so every distinct word is
+/// fed as one sequence that expands to all its weighted occurrences: one map per word instead of
+/// one per occurrence (weights reach 1,000, which made feeding the dev set cost seconds).
 pub fn feed_dev(
     trainer: &mut ParityBpeTrainer,
     dev_counts: &[HashMap<String, u64>],
     weights: &[u64],
 ) -> Result<()> {
     for (index, (counts, &weight)) in dev_counts.iter().zip(weights).enumerate() {
-        let mut sorted: Vec<(&String, &u64)> = counts.iter().collect();
-        sorted.sort();
-        let occurrences = sorted
-            .into_iter()
-            .flat_map(|(word, &count)| std::iter::repeat_n(word, (count * weight) as usize));
+        let mut distinct: Vec<&String> = counts.keys().collect();
+        distinct.sort();
         trainer
-            .feed_dev_language_from_iter(index, occurrences, |word| Ok(vec![word.to_string()]))
+            .feed_dev_language_from_iter(index, distinct.into_iter(), |word| {
+                Ok(vec![word.to_string(); (counts[word] * weight) as usize])
+            })
             .map_err(TokenizerError::library)?;
     }
     Ok(())

@@ -145,6 +145,31 @@ fn a_missed_premium_cap_is_tightened_and_retrained() {
     );
 }
 
+/// A cap above 1 is slack: the capped language may stay longer than the rest, and the merges it
+/// gives up shorten the others (how the benchmark meets its total-token target).
+#[test]
+fn a_premium_cap_above_one_frees_merges_for_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = train_with_vi_cap(dir.path(), None);
+    let cap = (vi_premium(&plain) * 1.1 * 1000.0).round() / 1000.0;
+    let slack = train_with_vi_cap(dir.path(), Some(cap));
+    assert!(
+        vi_premium(&slack) > vi_premium(&plain) && vi_premium(&slack) <= cap,
+        "vi {} with cap {cap}, {} without",
+        vi_premium(&slack),
+        vi_premium(&plain)
+    );
+    let others = |trained: &Trained| -> u64 {
+        let dev = trained.summary.dev.as_ref().unwrap();
+        dev.tokens
+            .iter()
+            .filter(|(lang, _)| *lang != "vi")
+            .map(|(_, n)| n)
+            .sum()
+    };
+    assert!(others(&slack) < others(&plain));
+}
+
 #[test]
 fn window_variant_and_target_ratios_train() {
     let dir = tempfile::tempdir().unwrap();
