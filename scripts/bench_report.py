@@ -31,6 +31,8 @@ def segments(article_lines, unit):
 
 
 def build(data, out, langs, lines, unit="article"):
+    if unit not in ("article", "sentence"):
+        sys.exit(f"unknown UNIT '{unit}': expected article or sentence")
     udhr = os.path.join(data, "parallel", "udhr")
     rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(udhr, "index.tsv"), encoding="utf-8")]
     header, rows = rows[0], rows[1:]

@@ -128,10 +128,14 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
         };
         replay::replay(&learned.merges, &learned.vocab, &dev_counts, &weights, rule)
     });
+    // Serialised once, for the pass kept (a missed cap's passes are discarded).
+    let json = learned
+        .tokenizer
+        .to_string(true)
+        .map_err(TokenizerError::library)?;
     let evaluated = started.elapsed().as_secs_f64();
     let Learned {
         tokenizer,
-        json,
         merges,
         fairness,
         ..
@@ -161,7 +165,6 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
 /// One training run of the merges, with the tokenizer it makes.
 struct Learned {
     tokenizer: Tokenizer,
-    json: String,
     merges: Vec<(String, String)>,
     vocab: HashMap<String, u32>,
     fairness: Option<Fairness>,
@@ -196,14 +199,12 @@ fn learn(
     tokenizer
         .add_special_tokens(special_tokens)
         .map_err(TokenizerError::library)?;
-    let json = tokenizer.to_string(true).map_err(TokenizerError::library)?;
     let fairness = match dev {
         Some(dev) => Some(fairness::measure(&tokenizer, dev, reference)?),
         None => None,
     };
     Ok(Learned {
         tokenizer,
-        json,
         merges,
         vocab,
         fairness,

@@ -60,7 +60,7 @@ pub struct Timings {
     pub count_words: f64,
     /// Learning the merges, building the tokenizer and measuring the dev set (every pass).
     pub merge: f64,
-    /// Replaying the language choices.
+    /// Replaying the language choices and writing the kept tokenizer out as JSON.
     pub evaluate: f64,
     pub total: f64,
 }

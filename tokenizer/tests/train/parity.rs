@@ -2,6 +2,7 @@ use crate::fixtures::{config, merges_of, parity, write_folder, SENTENCES};
 use crate::naive::{self, Words};
 use mekong_tokenizer::train::{train, TrainOptions, Trained};
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// Obviously-correct parity-aware BPE: at each step take the language whose dev text is longest
 /// (first on ties), merge its most frequent training pair everywhere.
@@ -109,17 +110,31 @@ fn vi_premium(trained: &Trained) -> f64 {
     trained.summary.dev.as_ref().unwrap().premium["vi"]
 }
 
+/// Plain parity on the cap tests' corpus, trained once for all of them.
+fn plain() -> &'static Trained {
+    static PLAIN: OnceLock<Trained> = OnceLock::new();
+    PLAIN.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        train_with_vi_cap(dir.path(), None)
+    })
+}
+
+/// A Vietnamese cap at `factor` × its premium under plain parity, to 1/1000.
+fn cap_relative_to_plain(factor: f64) -> f64 {
+    (vi_premium(plain()) * factor * 1000.0).round() / 1000.0
+}
+
 /// A premium cap below 1 makes the capped language cheaper than it is with plain parity.
 #[test]
 fn premium_cap_holds_a_language_down() {
     let dir = tempfile::tempdir().unwrap();
-    let plain = train_with_vi_cap(dir.path(), None);
+    let plain = plain();
     let capped = train_with_vi_cap(dir.path(), Some(0.7));
     assert!(
-        vi_premium(&capped) < vi_premium(&plain),
+        vi_premium(&capped) < vi_premium(plain),
         "capped {} vs plain {}",
         vi_premium(&capped),
-        vi_premium(&plain)
+        vi_premium(plain)
     );
     let outcome = &capped.summary.premium_caps["vi"];
     assert_eq!(outcome.premium, Some(vi_premium(&capped)));
@@ -132,9 +147,8 @@ fn premium_cap_holds_a_language_down() {
 #[test]
 fn a_missed_premium_cap_is_tightened_and_retrained() {
     let dir = tempfile::tempdir().unwrap();
-    let plain = train_with_vi_cap(dir.path(), None);
     // Just under what plain parity gives Vietnamese: one pass lands about 1 % above it.
-    let cap = (vi_premium(&plain) * 0.995 * 1000.0).round() / 1000.0;
+    let cap = cap_relative_to_plain(0.995);
     let capped = train_with_vi_cap(dir.path(), Some(cap));
     let outcome = &capped.summary.premium_caps["vi"];
     assert_eq!(outcome.met, Some(true), "{outcome:?}");
@@ -150,14 +164,14 @@ fn a_missed_premium_cap_is_tightened_and_retrained() {
 #[test]
 fn a_premium_cap_above_one_frees_merges_for_the_others() {
     let dir = tempfile::tempdir().unwrap();
-    let plain = train_with_vi_cap(dir.path(), None);
-    let cap = (vi_premium(&plain) * 1.1 * 1000.0).round() / 1000.0;
+    let plain = plain();
+    let cap = cap_relative_to_plain(1.1);
     let slack = train_with_vi_cap(dir.path(), Some(cap));
     assert!(
-        vi_premium(&slack) > vi_premium(&plain) && vi_premium(&slack) <= cap,
+        vi_premium(&slack) > vi_premium(plain) && vi_premium(&slack) <= cap,
         "vi {} with cap {cap}, {} without",
         vi_premium(&slack),
-        vi_premium(&plain)
+        vi_premium(plain)
     );
     let others = |trained: &Trained| -> u64 {
         let dev = trained.summary.dev.as_ref().unwrap();
@@ -167,7 +181,7 @@ fn a_premium_cap_above_one_frees_merges_for_the_others() {
             .map(|(_, n)| n)
             .sum()
     };
-    assert!(others(&slack) < others(&plain));
+    assert!(others(&slack) < others(plain));
 }
 
 #[test]
