@@ -1,14 +1,14 @@
-//! Feeding text to the `tokenizers` crate's trainer: training text one language at a time
-//! (read on one thread, pre-tokenized and counted in parallel by the crate), dev text as
-//! weighted word counts.
+//! Counting words: training text one language at a time (read on one thread, pre-tokenized
+//! and counted in parallel), dev text per language.
 
 use crate::corpus_input::TrainingCorpus;
 use crate::error::{Result, TokenizerError};
 use crate::pretokenize::words;
+use crate::train::merges::WordCounts;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::{BTreeMap, HashMap};
+use rayon::iter::{ParallelBridge, ParallelIterator};
+use std::collections::BTreeMap;
 use std::sync::mpsc::sync_channel;
-use tokenizers::models::bpe::ParityBpeTrainer;
 use tokenizers::PreTokenizerWrapper;
 
 /// Keeps a seeded, deterministic share of a language's segments so that about `cap` of its
@@ -53,16 +53,20 @@ fn splitmix64(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// Feeds every language's (sampled) training text; returns the bytes used per language.
-pub fn feed_training(
-    trainer: &mut ParityBpeTrainer,
+/// Lines are sent from the reader to the counting threads in batches of this many.
+const BATCH_LINES: usize = 1024;
+
+/// Counts every language's (sampled) training words; returns the counts by language and the
+/// bytes used per language. One thread reads while rayon pre-tokenizes and counts batches of
+/// lines into per-batch maps that are then summed.
+pub fn count_training_words(
     corpus: &TrainingCorpus,
     languages: &[String],
     pre_tokenizer: &PreTokenizerWrapper,
     max_bytes_per_lang: Option<u64>,
     seed: u64,
     show_progress: bool,
-) -> Result<BTreeMap<String, u64>> {
+) -> Result<(Vec<WordCounts>, BTreeMap<String, u64>)> {
     let expected: u64 = corpus
         .bytes_per_language()
         .values()
@@ -79,16 +83,18 @@ pub fn feed_training(
         )
         .expect("valid template"),
     );
+    let mut all = Vec::with_capacity(languages.len());
     let mut used = BTreeMap::new();
-    for (index, lang) in languages.iter().enumerate() {
+    for lang in languages {
         progress.set_message(lang.clone());
         let total = corpus.bytes_per_language().get(lang).copied().unwrap_or(0);
         let sampler = Sampler::new(seed, lang, total, max_bytes_per_lang);
-        let (sender, receiver) = sync_channel::<String>(4096);
-        let fed = std::thread::scope(|scope| {
+        let (sender, receiver) = sync_channel::<Vec<String>>(16);
+        let (counts, bytes) = std::thread::scope(|scope| {
             let reader = scope.spawn(|| {
                 let mut bytes = 0u64;
                 let mut segment = 0u64;
+                let mut batch = Vec::with_capacity(BATCH_LINES);
                 let mut receiver_gone = false;
                 let outcome = corpus.for_each_text(lang, |text| {
                     let keep = sampler.keeps(segment);
@@ -96,23 +102,48 @@ pub fn feed_training(
                     if keep && !receiver_gone {
                         bytes += text.len() as u64;
                         progress.inc(text.len() as u64);
-                        receiver_gone = sender.send(text.to_string()).is_err();
+                        batch.push(text.to_string());
+                        if batch.len() == BATCH_LINES {
+                            let full =
+                                std::mem::replace(&mut batch, Vec::with_capacity(BATCH_LINES));
+                            receiver_gone = sender.send(full).is_err();
+                        }
                     }
                 });
+                if !batch.is_empty() && !receiver_gone {
+                    let _ = sender.send(batch);
+                }
                 drop(sender);
                 outcome.map(|()| bytes)
             });
-            let counted = trainer.feed_language_from_iter(index, receiver.into_iter(), |text| {
-                words(pre_tokenizer, text).map_err(|e| e.to_string().into())
-            });
+            let counted = receiver
+                .into_iter()
+                .par_bridge()
+                .map(|batch| {
+                    let mut counts = WordCounts::default();
+                    for line in &batch {
+                        for word in words(pre_tokenizer, line)? {
+                            *counts.entry(word).or_default() += 1;
+                        }
+                    }
+                    Ok::<_, TokenizerError>(counts)
+                })
+                .try_reduce(WordCounts::default, |mut a, b| {
+                    let (small, large) = if a.len() < b.len() { (a, b) } else { (b, a) };
+                    a = large;
+                    for (word, n) in small {
+                        *a.entry(word).or_default() += n;
+                    }
+                    Ok(a)
+                });
             let bytes = reader.join().expect("the corpus reader does not panic")?;
-            counted.map_err(TokenizerError::library)?;
-            Ok::<u64, TokenizerError>(bytes)
+            Ok::<_, TokenizerError>((counted?, bytes))
         })?;
-        used.insert(lang.clone(), fed);
+        all.push(counts);
+        used.insert(lang.clone(), bytes);
     }
     progress.finish_and_clear();
-    Ok(used)
+    Ok((all, used))
 }
 
 /// Byte-level word counts of each language's dev lines.
@@ -120,10 +151,10 @@ pub fn dev_word_counts(
     dev_lines: &BTreeMap<String, Vec<String>>,
     languages: &[String],
     pre_tokenizer: &PreTokenizerWrapper,
-) -> Result<Vec<HashMap<String, u64>>> {
+) -> Result<Vec<WordCounts>> {
     let mut all = Vec::with_capacity(languages.len());
     for lang in languages {
-        let mut counts: HashMap<String, u64> = HashMap::new();
+        let mut counts = WordCounts::default();
         for line in dev_lines.get(lang).into_iter().flatten() {
             for word in words(pre_tokenizer, line)? {
                 *counts.entry(word).or_default() += 1;
@@ -132,27 +163,4 @@ pub fn dev_word_counts(
         all.push(counts);
     }
     Ok(all)
-}
-
-/// Feeds each language's dev words `weight` times over, so the trainer's dev lengths are the
-/// weighted lengths ([`crate::train::weights`] explains the weights).
-///
-/// The crate counts words per fed sequence, building a map for each, so every distinct word is
-/// fed as one sequence that expands to all its weighted occurrences: one map per word instead of
-/// one per occurrence (weights reach 1,000, which made feeding the dev set cost seconds).
-pub fn feed_dev(
-    trainer: &mut ParityBpeTrainer,
-    dev_counts: &[HashMap<String, u64>],
-    weights: &[u64],
-) -> Result<()> {
-    for (index, (counts, &weight)) in dev_counts.iter().zip(weights).enumerate() {
-        let mut distinct: Vec<&String> = counts.keys().collect();
-        distinct.sort();
-        trainer
-            .feed_dev_language_from_iter(index, distinct.into_iter(), |word| {
-                Ok(vec![word.to_string(); (counts[word] * weight) as usize])
-            })
-            .map_err(TokenizerError::library)?;
-    }
-    Ok(())
 }

@@ -1,17 +1,17 @@
-//! Training: read the corpus, count words per language, learn merges with the `tokenizers`
-//! crate's `ParityBpeTrainer`, and write tokenizer.json + training.json.
+//! Training: read the corpus, count words per language, learn merges ([`merges`]), and write
+//! tokenizer.json + training.json.
 //!
-//! Why the crate's trainer: it already implements parity-aware BPE (base and moving-window
-//! variants, global merges, target ratios) over word types with incremental pair counts, u64
-//! counts and deterministic tie-breaks (count, then the pair's strings). Mekong adds what
-//! fairness needs around it: the script-fair pre-tokenizer ([`crate::pretokenize`]), balanced
-//! input (`max_bytes_per_lang`), premium caps (through dev-count weights, see [`weights`]), and
-//! the record of which language each merge served ([`replay`]). Classic mode is the same
-//! trainer with every merge global, so both modes share one code path and one tie-break rule.
+//! The merge loop is Mekong's own; [`merges`] says why the `tokenizers` crate's
+//! `ParityBpeTrainer` is not used and how the two are kept equal. Around it, Mekong adds what
+//! fairness needs: the script-fair pre-tokenizer ([`crate::pretokenize`]), balanced input
+//! (`max_bytes_per_lang`), premium caps (through dev-count weights, see [`weights`]), and the
+//! record of which language each merge served. Classic mode is the same loop with every merge
+//! global, so both modes share one code path and one tie-break rule. The `tokenizers` crate
+//! still writes and reads the result: its BPE model, pre-tokenizer and tokenizer.json.
 
 pub mod config;
 pub mod feed;
-pub mod replay;
+pub mod merges;
 pub mod summary;
 
 pub use config::{Algorithm, TrainConfig, TrainOptions};
@@ -22,12 +22,14 @@ use crate::dev_set::DevSet;
 use crate::error::{Result, TokenizerError};
 use crate::fairness::{self, Fairness};
 use crate::pretokenize::fair_pre_tokenizer;
+use indicatif::{ProgressBar, ProgressStyle};
 use mekong_common::{write_file_atomic, Manifest, StagingDir};
-use std::collections::{BTreeMap, HashMap};
+use merges::{DevWords, LearnedMerges, MergeInput, MergeRules};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tokenizers::decoders::byte_level::ByteLevel;
-use tokenizers::models::bpe::{ParityBpeTrainer, ParityVariant, BPE};
+use tokenizers::models::bpe::BPE;
 use tokenizers::{AddedToken, DecoderWrapper, PreTokenizerWrapper, Tokenizer};
 
 /// Byte-level BPE starts from one symbol per byte value.
@@ -78,9 +80,7 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
     let reference = reference_language(options.reference.as_deref(), &languages)?;
 
     let pre_tokenizer = fair_pre_tokenizer()?;
-    let mut trainer = build_trainer(options, &languages, config.show_progress);
-    let train_bytes = feed::feed_training(
-        &mut trainer,
+    let (train_counts, train_bytes) = feed::count_training_words(
         &corpus,
         &languages,
         &pre_tokenizer,
@@ -102,51 +102,55 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
         .iter()
         .map(|(lang, cap)| (lang.clone(), cap * (1.0 - CAP_MARGIN)))
         .collect();
+    let rules = merge_rules(options, &languages);
     let mut passes = 0;
-    let (learned, weights) = loop {
+    let learned = loop {
         passes += 1;
         let weights = weights(&languages, &effective_caps);
-        if parity_on_dev {
-            feed::feed_dev(&mut trainer, &dev_counts, &weights)?;
-        }
-        let learned = learn(&trainer, pre_tokenizer.clone(), dev.as_ref(), &reference)?;
+        let input = MergeInput {
+            train: &train_counts,
+            dev: parity_on_dev.then_some(DevWords {
+                counts: &dev_counts,
+                weights: &weights,
+            }),
+        };
+        let learned = learn(&input, &rules, pre_tokenizer.clone(), config.show_progress)?;
+        let fairness = match &dev {
+            Some(dev) => Some(fairness::measure(&learned.tokenizer, dev, &reference)?),
+            None => None,
+        };
+        let learned = Learned {
+            fairness,
+            ..learned
+        };
         let tightened = learned
             .fairness
             .as_ref()
             .map(|fairness| tightened_caps(&options.premium_cap, &effective_caps, fairness))
             .unwrap_or_default();
         if tightened.is_empty() || passes == MAX_CAP_PASSES {
-            break (learned, weights);
+            break learned;
         }
         effective_caps.extend(tightened);
     };
     let merged = started.elapsed().as_secs_f64();
-    let choices = parity_on_dev.then(|| {
-        let rule = replay::SelectionRule {
-            global_merges: options.global_merges,
-            window: options.window.map(|w| (w, options.alpha)),
-        };
-        replay::replay(&learned.merges, &learned.vocab, &dev_counts, &weights, rule)
-    });
-    // Serialised once, for the pass kept (a missed cap's passes are discarded).
-    let json = learned
-        .tokenizer
-        .to_string(true)
-        .map_err(TokenizerError::library)?;
-    let evaluated = started.elapsed().as_secs_f64();
     let Learned {
         tokenizer,
         merges,
+        choices,
         fairness,
-        ..
     } = learned;
+    // Serialised once, for the pass kept (a missed cap's passes are discarded).
+    let json = tokenizer.to_string(true).map_err(TokenizerError::library)?;
+    let evaluated = started.elapsed().as_secs_f64();
+    let choices = (options.algorithm == Algorithm::Parity).then_some(choices);
 
     let summary = TrainingSummary::new(
         options,
         &languages,
         train_bytes,
         tokenizer.get_vocab_size(true),
-        merges.len(),
+        merges,
         fairness,
         CapPasses {
             passes,
@@ -165,49 +169,68 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
 /// One training run of the merges, with the tokenizer it makes.
 struct Learned {
     tokenizer: Tokenizer,
-    merges: Vec<(String, String)>,
-    vocab: HashMap<String, u32>,
+    merges: usize,
+    /// The language each merge served (None: a classic merge).
+    choices: Vec<Option<usize>>,
+    /// Measured on the dev set, when there is one.
     fairness: Option<Fairness>,
 }
 
-/// Learns the merges from what `trainer` has been fed, builds the tokenizer and measures it on
-/// the dev set.
+/// Learns the merges from the word counts and builds the tokenizer.
 fn learn(
-    trainer: &ParityBpeTrainer,
+    input: &MergeInput,
+    rules: &MergeRules,
     pre_tokenizer: PreTokenizerWrapper,
-    dev: Option<&DevSet>,
-    reference: &str,
+    show_progress: bool,
 ) -> Result<Learned> {
-    let mut model = BPE::default();
-    let (special_tokens, merge_strings) = trainer
-        .do_train(&mut model)
-        .map_err(TokenizerError::library)?;
-    let vocab = model.get_vocab();
-    let merges = merge_strings
-        .iter()
-        .map(|m| {
-            let (left, right) = m.split_once(' ').expect("merges are 'left right'");
-            (left.to_string(), right.to_string())
-        })
+    let progress = if show_progress {
+        ProgressBar::new(0)
+    } else {
+        ProgressBar::hidden()
+    };
+    progress.set_style(
+        ProgressStyle::with_template("learning merges {wide_bar} {pos}/{len} {elapsed}")
+            .expect("valid template"),
+    );
+    let LearnedMerges {
+        tokens,
+        merges,
+        choices,
+    } = merges::learn(input, rules, &progress);
+    progress.finish_and_clear();
+    let merge_count = merges.len();
+    let merges = merges
+        .into_iter()
+        .map(|(l, r)| (tokens[l as usize].clone(), tokens[r as usize].clone()))
         .collect();
+    let vocab: tokenizers::models::bpe::Vocab = tokens
+        .into_iter()
+        .enumerate()
+        .map(|(id, token)| (token, id as u32))
+        .collect();
+    let model = BPE::builder()
+        .vocab_and_merges(vocab, merges)
+        .build()
+        .map_err(TokenizerError::library)?;
 
     let mut tokenizer = Tokenizer::new(model);
     tokenizer.with_pre_tokenizer(Some(pre_tokenizer));
     tokenizer.with_decoder(Some(DecoderWrapper::ByteLevel(ByteLevel::new(
         false, true, false,
     ))));
+    let special_tokens: Vec<AddedToken> = rules
+        .special_tokens
+        .iter()
+        .map(|t| AddedToken::from(t.clone(), true))
+        .collect();
     tokenizer
         .add_special_tokens(special_tokens)
         .map_err(TokenizerError::library)?;
-    let fairness = match dev {
-        Some(dev) => Some(fairness::measure(&tokenizer, dev, reference)?),
-        None => None,
-    };
     Ok(Learned {
         tokenizer,
-        merges,
-        vocab,
-        fairness,
+        merges: merge_count,
+        choices,
+        fairness: None,
     })
 }
 
@@ -281,53 +304,35 @@ pub fn run_stage(config: &TrainConfig, out_dir: &Path) -> Result<Trained> {
     Ok(trained)
 }
 
-fn build_trainer(
-    options: &TrainOptions,
-    languages: &[String],
-    show_progress: bool,
-) -> ParityBpeTrainer {
-    let specials = options
-        .special_tokens
-        .iter()
-        .map(|t| AddedToken::from(t.clone(), true))
-        .collect();
-    let mut builder = ParityBpeTrainer::builder()
-        .num_merges(options.vocab_size)
-        .total_symbols(true)
-        .min_frequency(options.min_frequency)
-        .special_tokens(specials)
-        .initial_alphabet(
-            tokenizers::pre_tokenizers::byte_level::ByteLevel::alphabet()
-                .into_iter()
-                .collect(),
-        )
-        .show_progress(show_progress);
-    builder = match options.algorithm {
-        Algorithm::Classic => builder.global_merges(usize::MAX),
-        Algorithm::Parity => builder.global_merges(options.global_merges),
-    };
-    if let Some(window) = options.window {
-        builder = builder
-            .variant(ParityVariant::Window)
-            .window_size(window)
-            .alpha(options.alpha);
-    }
-    if !options.target_ratio.is_empty() {
-        let ratios = languages
+fn merge_rules(options: &TrainOptions, languages: &[String]) -> MergeRules {
+    let ratio = (!options.target_ratio.is_empty()).then(|| {
+        languages
             .iter()
             .map(|l| options.target_ratio.get(l).copied().unwrap_or(1.0))
-            .collect();
-        builder = builder.ratio(ratios);
+            .collect()
+    });
+    MergeRules {
+        vocab_size: options.vocab_size,
+        min_frequency: options.min_frequency,
+        special_tokens: options.special_tokens.clone(),
+        initial_alphabet: tokenizers::pre_tokenizers::byte_level::ByteLevel::alphabet()
+            .into_iter()
+            .collect(),
+        global_merges: match options.algorithm {
+            Algorithm::Classic => usize::MAX,
+            Algorithm::Parity => options.global_merges,
+        },
+        window: options.window.map(|w| (w, options.alpha)),
+        ratio,
     }
-    builder.build()
 }
 
 /// Dev-count weight per language. Parity picks the language with the largest weighted dev
 /// length; giving a language weight `1/cap` (relative to 1 for the others) makes it chosen until
 /// its length is `cap` times the others', i.e. until its premium is at most `cap`, while the
-/// rest stay balanced among themselves. Integer weights (the crate counts occurrences) with a
-/// resolution of 1/1000, divided by their greatest common divisor: only their ratios matter,
-/// and each unit of weight is one more occurrence fed to the trainer.
+/// rest stay balanced among themselves. Integer weights with a resolution of 1/1000, so dev
+/// lengths stay exact integers (ties between languages fall the same way on every machine),
+/// divided by their greatest common divisor: only their ratios matter.
 pub fn weights(languages: &[String], premium_cap: &BTreeMap<String, f64>) -> Vec<u64> {
     let scaled: Vec<u64> = languages
         .iter()

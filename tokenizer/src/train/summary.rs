@@ -3,7 +3,6 @@
 
 use crate::fairness::Fairness;
 use crate::train::config::{Algorithm, TrainOptions};
-use crate::train::replay;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -60,7 +59,7 @@ pub struct Timings {
     pub count_words: f64,
     /// Learning the merges, building the tokenizer and measuring the dev set (every pass).
     pub merge: f64,
-    /// Replaying the language choices and writing the kept tokenizer out as JSON.
+    /// Writing the kept tokenizer out as JSON.
     pub evaluate: f64,
     pub total: f64,
 }
@@ -110,7 +109,7 @@ impl TrainingSummary {
             }
             Steps {
                 merges_per_language,
-                runs: replay::runs(choices, languages),
+                runs: runs(choices, languages),
             }
         });
         let round = |x: f64| (x * 1000.0).round() / 1000.0;
@@ -175,4 +174,21 @@ impl TrainingSummary {
         }
         text
     }
+}
+
+/// Run-length form for training.json: `["global:1000", "km:3", "lo:1", ...]`.
+fn runs(choices: &[Option<usize>], languages: &[String]) -> Vec<String> {
+    let mut runs: Vec<(Option<usize>, usize)> = Vec::new();
+    for &choice in choices {
+        match runs.last_mut() {
+            Some((last, n)) if *last == choice => *n += 1,
+            _ => runs.push((choice, 1)),
+        }
+    }
+    runs.into_iter()
+        .map(|(choice, n)| {
+            let name = choice.map_or("global", |l| languages[l].as_str());
+            format!("{name}:{n}")
+        })
+        .collect()
 }
