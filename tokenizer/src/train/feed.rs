@@ -128,13 +128,13 @@ pub fn count_training_words(
                     }
                     Ok::<_, TokenizerError>(counts)
                 })
-                .try_reduce(WordCounts::default, |mut a, b| {
-                    let (small, large) = if a.len() < b.len() { (a, b) } else { (b, a) };
-                    a = large;
+                .try_reduce(WordCounts::default, |a, b| {
+                    // Fold the smaller map into the larger.
+                    let (small, mut large) = if a.len() < b.len() { (a, b) } else { (b, a) };
                     for (word, n) in small {
-                        *a.entry(word).or_default() += n;
+                        *large.entry(word).or_default() += n;
                     }
-                    Ok(a)
+                    Ok(large)
                 });
             let bytes = reader.join().expect("the corpus reader does not panic")?;
             Ok::<_, TokenizerError>((counted?, bytes))

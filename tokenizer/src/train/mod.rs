@@ -114,15 +114,14 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
                 weights: &weights,
             }),
         };
-        let learned = learn(&input, &rules, pre_tokenizer.clone(), config.show_progress)?;
-        let fairness = match &dev {
-            Some(dev) => Some(fairness::measure(&learned.tokenizer, dev, &reference)?),
-            None => None,
-        };
-        let learned = Learned {
-            fairness,
-            ..learned
-        };
+        let learned = learn(
+            &input,
+            &rules,
+            pre_tokenizer.clone(),
+            dev.as_ref(),
+            &reference,
+            config.show_progress,
+        )?;
         let tightened = learned
             .fairness
             .as_ref()
@@ -176,11 +175,13 @@ struct Learned {
     fairness: Option<Fairness>,
 }
 
-/// Learns the merges from the word counts and builds the tokenizer.
+/// Learns the merges from the word counts, builds the tokenizer and measures it on the dev set.
 fn learn(
     input: &MergeInput,
     rules: &MergeRules,
     pre_tokenizer: PreTokenizerWrapper,
+    dev: Option<&DevSet>,
+    reference: &str,
     show_progress: bool,
 ) -> Result<Learned> {
     let progress = if show_progress {
@@ -226,11 +227,15 @@ fn learn(
     tokenizer
         .add_special_tokens(special_tokens)
         .map_err(TokenizerError::library)?;
+    let fairness = match dev {
+        Some(dev) => Some(fairness::measure(&tokenizer, dev, reference)?),
+        None => None,
+    };
     Ok(Learned {
         tokenizer,
         merges: merge_count,
         choices,
-        fairness: None,
+        fairness,
     })
 }
 

@@ -141,14 +141,14 @@ impl WordTable {
             }
             // Net change per pair: a site next to an earlier one undoes part of its change.
             self.deltas.sort_unstable();
-            let mut net: Vec<(Pair, i64)> = Vec::with_capacity(self.deltas.len());
-            for &(p, d) in &self.deltas {
-                match net.last_mut() {
-                    Some((last, total)) if *last == p => *total += d,
-                    _ => net.push((p, d)),
+            self.deltas.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    kept.1 += later.1;
                 }
-            }
-            for &(p, d) in net.iter().filter(|(_, d)| *d != 0) {
+                same
+            });
+            for &(p, d) in self.deltas.iter().filter(|(_, d)| *d != 0) {
                 tallies.add_pair(&word.occurrences, p, d);
                 if d > 0 {
                     self.holders.entry(p).or_default().push(id);
