@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "mekong",
     version,
-    about = "Build a fair language model for your language: corpus → tokenizer → pretrain → eval"
+    about = "Build a fair language model for your language: corpus → tokenizer → pretrain → eval → export"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -29,6 +29,8 @@ enum Command {
     Pretrain(cli::pretrain::PretrainArgs),
     /// Evaluate models: bits per byte per language, samples, contamination.
     Eval(cli::eval::EvalArgs),
+    /// Write a trained model as a Hugging Face folder (transformers loads it) with a model card.
+    Export(cli::export::ExportArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -39,6 +41,7 @@ fn main() -> std::process::ExitCode {
         Command::Tokenizer(args) => cli::tokenizer::run(args),
         Command::Pretrain(args) => cli::pretrain::run(args),
         Command::Eval(args) => cli::eval::run(args),
+        Command::Export(args) => cli::export::run(args),
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

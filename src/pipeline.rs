@@ -2,7 +2,7 @@
 //!
 //! A pipeline file has an optional `[pipeline]` table (`workdir`, default `runs/<file stem>`)
 //! and one table per stage: `[corpus]`, `[tokenizer]` (with an optional `[tokenizer.report]`),
-//! `[pretrain]`, `[eval]`. Relative paths are relative to the pipeline file's folder. Each stage
+//! `[pretrain]`, `[eval]`, `[export]`. Relative paths are relative to the pipeline file's folder. Each stage
 //! writes into `<workdir>/<stage>` with a `manifest.json`; a stage whose manifest matches its
 //! current inputs (content hashes) and parameters is skipped as cached unless `--force`.
 
@@ -17,7 +17,7 @@ pub struct RunArgs {
     /// Rerun every stage even when its manifest says it is up to date.
     #[arg(long)]
     pub force: bool,
-    /// Run only these stages (by name: corpus, tokenizer, tokenizer-report, pretrain, eval).
+    /// Run only these stages (by name: corpus, tokenizer, tokenizer-report, pretrain, eval, export).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
 }
@@ -55,7 +55,7 @@ pub struct PlannedStage {
 type Planner = fn(&toml::Value, &PipelineContext) -> anyhow::Result<PlannedStage>;
 
 /// The stages in the order data flows through them, with the table path that configures each.
-const STAGES: [(&str, &[&str], Planner); 5] = [
+const STAGES: [(&str, &[&str], Planner); 6] = [
     ("corpus", &["corpus"], crate::cli::corpus::plan),
     ("tokenizer", &["tokenizer"], crate::cli::tokenizer::plan),
     (
@@ -65,6 +65,7 @@ const STAGES: [(&str, &[&str], Planner); 5] = [
     ),
     ("pretrain", &["pretrain"], crate::cli::pretrain::plan),
     ("eval", &["eval"], crate::cli::eval::plan),
+    ("export", &["export"], crate::cli::export::plan),
 ];
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
@@ -150,7 +151,7 @@ fn check_known_tables(pipeline: &Path, document: &toml::Table) -> anyhow::Result
         let known = key == "pipeline" || STAGES.iter().any(|(_, path, _)| path[0] == key);
         anyhow::ensure!(
             known,
-            "{}: unknown table [{key}] (known: pipeline, corpus, tokenizer, tokenizer.report, pretrain, eval)",
+            "{}: unknown table [{key}] (known: pipeline, corpus, tokenizer, tokenizer.report, pretrain, eval, export)",
             pipeline.display()
         );
     }

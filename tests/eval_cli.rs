@@ -1,5 +1,6 @@
-//! `mekong eval` and the `[eval]` pipeline section, through the built binary: a tiny model is
-//! trained with the binary's own corpus, tokenizer and pretrain commands, then evaluated.
+//! `mekong eval` and `mekong export` and their pipeline sections, through the built binary: a
+//! tiny model is trained with the binary's own corpus, tokenizer and pretrain commands, then
+//! evaluated and exported.
 
 mod common;
 
@@ -125,7 +126,8 @@ fn eval_cli_and_pipeline_write_reports() {
     std::fs::write(
         d.join("pipe.toml"),
         "[pipeline]\nworkdir = \"run\"\n\n[eval]\nparallel = \"parallel\"\nlanguages = [\"vi\"]\n\
-         prompts = [\"Huế\"]\nmax_new_tokens = 4\nseed = 3\ncontamination = false\n",
+         prompts = [\"Huế\"]\nmax_new_tokens = 4\nseed = 3\ncontamination = false\n\n\
+         [export]\nlicense = \"apache-2.0\"\n",
     )
     .unwrap();
     let stderr = ok(d, &["run", "pipe.toml"]);
@@ -134,8 +136,19 @@ fn eval_cli_and_pipeline_write_reports() {
     let index = std::fs::read_to_string(work.join("report.html")).unwrap();
     assert!(index.contains("eval/eval.html"), "{index}");
     assert!(index.contains("Training curve"), "{index}");
+    assert!(index.contains("export/README.md"), "{index}");
+    let card = std::fs::read_to_string(work.join("export/README.md")).unwrap();
+    assert!(
+        card.contains("# mekong-run"),
+        "named after the workdir: {card}"
+    );
+    assert!(
+        card.contains("bits per byte"),
+        "quotes the eval stage: {card}"
+    );
     let again = ok(d, &["run", "pipe.toml"]);
-    assert!(again.contains("cached"), "{again}");
+    assert!(again.contains("[eval] cached"), "{again}");
+    assert!(again.contains("[export] cached"), "{again}");
 
     // A misspelt key is refused, naming the section.
     std::fs::write(d.join("bad.toml"), "[eval]\nlanguage = [\"vi\"]\n").unwrap();
@@ -185,4 +198,63 @@ fn bad_input_exits_non_zero_and_writes_nothing() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
         assert!(!d.join("out").exists(), "{args:?} left a partial report");
     }
+}
+
+#[test]
+fn export_cli_writes_a_hugging_face_folder_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    train_tiny(d);
+    let args = [
+        "export",
+        "--model",
+        "model",
+        "--tokenizer",
+        "tok/tokenizer.json",
+        "--output",
+        "hf",
+        "--dtype",
+        "bf16",
+    ];
+    let stderr = ok(d, &args);
+    assert!(stderr.contains("exported step 3"), "{stderr}");
+    assert!(
+        stderr.contains("AutoModelForCausalLM.from_pretrained"),
+        "{stderr}"
+    );
+    let config = std::fs::read_to_string(d.join("hf/config.json")).unwrap();
+    assert!(config.contains("\"torch_dtype\": \"bfloat16\""), "{config}");
+
+    let out = mekong(d, &args);
+    assert!(!out.status.success(), "a second export into hf succeeded");
+    assert!(
+        text(&out.stderr).contains("--force"),
+        "{}",
+        text(&out.stderr)
+    );
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    ok(d, &forced);
+
+    let out = mekong(
+        d,
+        &[
+            "export",
+            "--model",
+            "model",
+            "--tokenizer",
+            "tok/tokenizer.json",
+            "--output",
+            "x",
+            "--dtype",
+            "f8",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("unknown dtype 'f8'"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!d.join("x").exists());
 }

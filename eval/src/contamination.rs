@@ -23,7 +23,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
@@ -32,7 +32,7 @@ use unicode_normalization::UnicodeNormalization;
 const TEXT_COLUMNS: [&str; 3] = ["text", "src_text", "tgt_text"];
 
 /// Overlap of one evaluation text with the training corpus.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Contamination {
     pub lang: String,
     pub segments: usize,

@@ -22,6 +22,7 @@ const TOKENIZER_REPORT: &str = "tokenizer-report/report.html";
 const TOKENIZER_REPORT_JSON: &str = "tokenizer-report/report.json";
 const EVAL_REPORT: &str = "eval/eval.html";
 const EVAL_CHART: &str = "eval/bits_per_byte.svg";
+const EXPORT_CARD: &str = "export/README.md";
 
 /// Writes `<workdir>/report.html` (and the training curve) and returns its path.
 pub fn write(workdir: &Path) -> Result<PathBuf> {
@@ -92,6 +93,17 @@ pub fn write(workdir: &Path) -> Result<PathBuf> {
         }
     } else {
         doc.paragraph("The eval stage has not run in this workdir.");
+    }
+
+    doc.heading(2, "Export");
+    if workdir.join(EXPORT_CARD).is_file() {
+        links.push(("Model card", EXPORT_CARD));
+        doc.paragraph(
+            "The model is exported as a Hugging Face folder in export/ (transformers loads it with \
+             AutoModelForCausalLM and AutoTokenizer); its model card is export/README.md.",
+        );
+    } else {
+        doc.paragraph("The export stage has not run in this workdir.");
     }
 
     let path = workdir.join(INDEX_FILE);

@@ -5,21 +5,30 @@
 use crate::stage::{EvalConfig, EvalResults};
 use crate::Result;
 use mekong_common::report::{BarChart, Cell, Document, Series, Table};
+use serde::{Deserialize, Serialize};
 
 pub const MARKDOWN_FILE: &str = "eval.md";
 pub const HTML_FILE: &str = "eval.html";
 pub const JSON_FILE: &str = "eval.json";
 pub const CHART_FILE: &str = "bits_per_byte.svg";
 
+/// `eval.json`: what was measured, and the settings it was measured with. Other stages (the
+/// export's model card) read it with this type.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EvalJson {
+    pub results: EvalResults,
+    pub settings: EvalConfig,
+}
+
 /// `(file name, content)` of every report file.
 pub fn render(results: &EvalResults, config: &EvalConfig) -> Result<Vec<(&'static str, String)>> {
     let chart = bits_per_byte_chart(results).to_svg()?;
     let document = document(results, config, &chart);
-    let mut json = serde_json::to_string_pretty(&serde_json::json!({
-        "settings": config,
-        "results": results,
-    }))
-    .expect("results serialise");
+    let json = EvalJson {
+        results: results.clone(),
+        settings: config.clone(),
+    };
+    let mut json = serde_json::to_string_pretty(&json).expect("results serialise");
     json.push('\n');
     Ok(vec![
         (MARKDOWN_FILE, document.to_markdown()),

@@ -171,14 +171,14 @@ impl EvalConfig {
 }
 
 /// What the stage measured; written as `eval.json` and rendered into `eval.md`/`eval.html`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EvalResults {
     pub texts: Vec<TextInfo>,
     pub models: Vec<ModelResult>,
     pub contamination: Option<ContaminationResult>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TextInfo {
     pub lang: String,
     pub source: PathBuf,
@@ -186,7 +186,7 @@ pub struct TextInfo {
     pub bytes: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelResult {
     pub name: String,
     pub checkpoint: PathBuf,
@@ -200,7 +200,7 @@ pub struct ModelResult {
     pub samples: Vec<Sample>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LanguageScore {
     pub lang: String,
     pub bits_per_byte: f64,
@@ -222,14 +222,14 @@ impl LanguageScore {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Sample {
     pub prompt: String,
     pub continuation: String,
     pub tokens: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ContaminationResult {
     pub corpus: PathBuf,
     pub shards: usize,

@@ -23,11 +23,13 @@
 //! `model` (the transformer), `tokenize` (Parquet → shards), `data` (memory-mapped shards,
 //! language-weighted sampling, validation windows), `training` (the loop: AdamW, schedule,
 //! clipping, accumulation, validation, logs), `checkpoint` (atomic save, verified load),
-//! `device` (CPU or CUDA, precision), `stage` (tokenize + train as one pipeline stage).
+//! `device` (CPU or CUDA, precision), `stage` (tokenize + train as one pipeline stage), `hf`
+//! (Hugging Face Llama `config.json` + `model.safetensors`: export, and `--init-from`).
 
 pub mod checkpoint;
 pub mod data;
 pub mod device;
+pub mod hf;
 pub mod model;
 pub mod stage;
 pub mod tokenize;

@@ -25,6 +25,11 @@ pub struct ModelConfig {
     pub n_layers: usize,
     /// Attention heads; `d_model / n_heads` is the head width (must be even for RoPE).
     pub n_heads: usize,
+    /// Grouped-query attention: key/value heads, each shared by `n_heads / n_kv_heads` query
+    /// heads (as in Llama 3, Qwen, TinyLlama). `None`: one per query head. Mekong's presets use
+    /// none; it is here so `--init-from` can continue such checkpoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n_kv_heads: Option<usize>,
     /// Hidden width of the SwiGLU MLP (≈ 8/3 × d_model keeps the parameter count of a 4× GELU MLP).
     pub d_ff: usize,
     /// Longest sequence the model reads (size of the rotary tables and of the KV cache).
@@ -70,6 +75,7 @@ impl ModelConfig {
             d_model,
             n_layers,
             n_heads,
+            n_kv_heads: None,
             d_ff,
             max_seq_len,
             rope_theta: 10_000.0,
@@ -82,6 +88,16 @@ impl ModelConfig {
         self.d_model / self.n_heads
     }
 
+    /// Key/value heads: `n_kv_heads`, or one per query head.
+    pub fn kv_heads(&self) -> usize {
+        self.n_kv_heads.unwrap_or(self.n_heads)
+    }
+
+    /// Width of the key (and of the value) projection.
+    pub fn kv_dim(&self) -> usize {
+        self.kv_heads() * self.head_dim()
+    }
+
     /// Rejects shapes the model cannot be built with, naming the field.
     pub fn validate(&self) -> Result<()> {
         let fail = |message: String| Err(PretrainError::Config { message });
@@ -92,6 +108,13 @@ impl ModelConfig {
             return fail(format!(
                 "d_model {} is not divisible by n_heads {}",
                 self.d_model, self.n_heads
+            ));
+        }
+        let kv_heads = self.kv_heads();
+        if kv_heads == 0 || self.n_heads % kv_heads != 0 {
+            return fail(format!(
+                "n_heads {} is not a multiple of n_kv_heads {kv_heads}",
+                self.n_heads
             ));
         }
         if self.head_dim() % 2 != 0 {
@@ -109,7 +132,7 @@ impl ModelConfig {
     /// Trainable parameters, counted from the shapes (equals `Model::num_params`).
     pub fn num_params(&self) -> usize {
         let (d, v) = (self.d_model, self.vocab_size);
-        let attention = 4 * d * d;
+        let attention = 2 * d * d + 2 * d * self.kv_dim();
         let mlp = 3 * d * self.d_ff;
         let norms = 2 * d;
         let head = if self.tie_embeddings { 0 } else { d * v };
@@ -120,8 +143,8 @@ impl ModelConfig {
     /// (the usual `2 × params + 2 × layers × seq × d_model` estimate); training costs 3×.
     pub fn flops_per_token(&self, seq_len: usize) -> f64 {
         let (d, v) = (self.d_model as f64, self.vocab_size as f64);
-        let matmul_params =
-            self.n_layers as f64 * (4.0 * d * d + 3.0 * d * self.d_ff as f64) + d * v;
+        let attention = 2.0 * d * d + 2.0 * d * self.kv_dim() as f64;
+        let matmul_params = self.n_layers as f64 * (attention + 3.0 * d * self.d_ff as f64) + d * v;
         2.0 * matmul_params + 2.0 * self.n_layers as f64 * seq_len as f64 * d
     }
 
@@ -144,7 +167,7 @@ impl ModelConfig {
                 attention_norm: RmsNormConfig::new(self.d_model)
                     .with_epsilon(self.norm_eps)
                     .init(device),
-                qkv: dense(self.d_model, 3 * self.d_model, normal(std)),
+                qkv: dense(self.d_model, self.d_model + 2 * self.kv_dim(), normal(std)),
                 attention_out: dense(self.d_model, self.d_model, projection.clone()),
                 mlp_norm: RmsNormConfig::new(self.d_model)
                     .with_epsilon(self.norm_eps)
@@ -154,6 +177,7 @@ impl ModelConfig {
                     .init(device),
                 mlp_out: dense(self.d_ff, self.d_model, projection.clone()),
                 n_heads: self.n_heads,
+                n_kv_heads: self.kv_heads(),
             })
             .collect();
         let embedding = EmbeddingConfig::new(self.vocab_size, self.d_model)
@@ -189,11 +213,11 @@ impl<B: Backend> ModuleMapper<B> for Materialize {}
 /// extends a [`KvCache`] one chunk at a time (generation) and gives the same logits.
 #[derive(Module, Debug)]
 pub struct Model<B: Backend> {
-    embedding: Embedding<B>,
-    blocks: Vec<Block<B>>,
-    norm: RmsNorm<B>,
+    pub(crate) embedding: Embedding<B>,
+    pub(crate) blocks: Vec<Block<B>>,
+    pub(crate) norm: RmsNorm<B>,
     /// `None` when the output projection is the (transposed) token embedding.
-    lm_head: Option<Linear<B>>,
+    pub(crate) lm_head: Option<Linear<B>>,
     rope: Rope<B>,
     max_seq_len: usize,
     /// Mixed precision: matrix multiplies and attention run in this dtype while weights, norms,
@@ -203,15 +227,17 @@ pub struct Model<B: Backend> {
 }
 
 #[derive(Module, Debug)]
-struct Block<B: Backend> {
-    attention_norm: RmsNorm<B>,
-    /// Query, key and value projections in one matrix: one matmul instead of three.
-    qkv: Linear<B>,
-    attention_out: Linear<B>,
-    mlp_norm: RmsNorm<B>,
-    mlp: SwiGlu<B>,
-    mlp_out: Linear<B>,
+pub(crate) struct Block<B: Backend> {
+    pub(crate) attention_norm: RmsNorm<B>,
+    /// Query, key and value projections in one matrix `[d, d + 2 × kv_dim]`: one matmul
+    /// instead of three.
+    pub(crate) qkv: Linear<B>,
+    pub(crate) attention_out: Linear<B>,
+    pub(crate) mlp_norm: RmsNorm<B>,
+    pub(crate) mlp: SwiGlu<B>,
+    pub(crate) mlp_out: Linear<B>,
     n_heads: usize,
+    n_kv_heads: usize,
 }
 
 /// Rotary position embedding tables, in the "rotate half" layout of Llama and GPT-NeoX (the
@@ -367,19 +393,11 @@ impl<B: Backend> Block<B> {
         dtype: Option<FloatDType>,
     ) -> Tensor<B, 3> {
         let [batch, seq, d_model] = x.dims();
-        let head_dim = d_model / self.n_heads;
         let h = cast_to(self.attention_norm.forward(x.clone()), dtype);
-        let qkv = dense(&self.qkv, h, dtype)
-            .reshape([batch, seq, 3, self.n_heads, head_dim])
-            .permute([2, 0, 3, 1, 4]);
-        let part = |i: usize| {
-            qkv.clone()
-                .narrow(0, i, 1)
-                .reshape([batch, self.n_heads, seq, head_dim])
-        };
-        let q = rope.apply(part(0), start);
-        let mut k = rope.apply(part(1), start);
-        let mut v = part(2);
+        let (q, k, v) = self.split_heads(dense(&self.qkv, h, dtype));
+        let q = rope.apply(q, start);
+        let mut k = rope.apply(k, start);
+        let mut v = v;
         if let Some(cache) = cache {
             if let Some((k_past, v_past)) = cache.take() {
                 k = Tensor::cat(vec![k_past, k], 2);
@@ -394,6 +412,8 @@ impl<B: Backend> Block<B> {
             softcap: None,
             is_causal: true,
         };
+        let groups = self.n_heads / self.n_kv_heads;
+        let (k, v) = (repeat_kv(k, groups), repeat_kv(v, groups));
         let context = attention(q, k, v, None, None, options)
             .swap_dims(1, 2)
             .reshape([batch, seq, d_model]);
@@ -403,6 +423,51 @@ impl<B: Backend> Block<B> {
         let gated = swiglu(&self.mlp, h, dtype);
         x + to_f32(dense(&self.mlp_out, gated, dtype), dtype)
     }
+}
+
+impl<B: Backend> Block<B> {
+    /// Queries `[batch, heads, seq, head_dim]`, keys and values `[batch, kv_heads, seq, head_dim]`
+    /// from the fused projection `[batch, seq, d + 2 × kv_dim]`.
+    fn split_heads(&self, qkv: Tensor<B, 3>) -> (Tensor<B, 4>, Tensor<B, 4>, Tensor<B, 4>) {
+        let [batch, seq, width] = qkv.dims();
+        let head_dim = width / (self.n_heads + 2 * self.n_kv_heads);
+        if self.n_kv_heads == self.n_heads {
+            // One reshape and permute for all three (the layout every preset trains with).
+            let qkv = qkv
+                .reshape([batch, seq, 3, self.n_heads, head_dim])
+                .permute([2, 0, 3, 1, 4]);
+            let part = |i: usize| {
+                qkv.clone()
+                    .narrow(0, i, 1)
+                    .reshape([batch, self.n_heads, seq, head_dim])
+            };
+            return (part(0), part(1), part(2));
+        }
+        let (q_width, kv_width) = (self.n_heads * head_dim, self.n_kv_heads * head_dim);
+        let heads = |from: usize, heads: usize| {
+            qkv.clone()
+                .narrow(2, from, heads * head_dim)
+                .reshape([batch, seq, heads, head_dim])
+                .swap_dims(1, 2)
+        };
+        (
+            heads(0, self.n_heads),
+            heads(q_width, self.n_kv_heads),
+            heads(q_width + kv_width, self.n_kv_heads),
+        )
+    }
+}
+
+/// Grouped-query attention: key/value head `j` serves query heads `j × groups .. (j + 1) × groups`
+/// (transformers' `repeat_kv`). The cache keeps the unrepeated heads.
+fn repeat_kv<B: Backend>(x: Tensor<B, 4>, groups: usize) -> Tensor<B, 4> {
+    if groups == 1 {
+        return x;
+    }
+    let [batch, heads, seq, head_dim] = x.dims();
+    x.unsqueeze_dim::<5>(2)
+        .expand([batch, heads, groups, seq, head_dim])
+        .reshape([batch, heads * groups, seq, head_dim])
 }
 
 /// `input × weight` with the weight cast to the compute dtype.

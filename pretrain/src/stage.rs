@@ -51,7 +51,8 @@ pub fn run_stage(
     parameters: &StageParameters,
     options: &TrainOptions,
 ) -> Result<StageSummary> {
-    let inputs = [corpus.to_path_buf(), tokenizer.to_path_buf()];
+    let mut inputs = vec![corpus.to_path_buf(), tokenizer.to_path_buf()];
+    inputs.extend(parameters.train.init_from.clone());
     let mut manifest = Manifest::new(STAGE, &inputs, parameters.to_json())?;
     let continues = continues_interrupted_run(output, &manifest);
     // A manifest left by an earlier run must not vouch for outputs this run is replacing.
@@ -93,13 +94,16 @@ pub fn run_train(
     options: &TrainOptions,
 ) -> Result<TrainSummary> {
     let parameters = serde_json::to_value(config).expect("train config serialises");
-    let mut manifest = Manifest::new("pretrain-train", &[tokens.to_path_buf()], parameters)?;
+    let mut inputs = vec![tokens.to_path_buf()];
+    inputs.extend(config.init_from.clone());
+    let mut manifest = Manifest::new("pretrain-train", &inputs, parameters)?;
     let summary = train(tokens, output, config, options)?;
     if summary.last_step == config.steps {
         manifest.counts = json!({
             "steps": summary.last_step,
             "tokens": summary.tokens,
             "parameters": summary.params,
+            "device": summary.device.to_string(),
         });
         manifest.outputs = vec![
             PathBuf::from(LOG_FILE),
@@ -115,6 +119,7 @@ fn counts(tokenize: &TokenizeSummary, train: &TrainSummary) -> serde_json::Value
         "documents": tokenize.meta.splits.values().flat_map(|l| l.values()).map(|c| c.documents).sum::<u64>(),
         "shard_tokens": tokenize.meta.splits.values().flat_map(|l| l.values()).map(|c| c.tokens).sum::<u64>(),
         "parameters": train.params,
+        "device": train.device.to_string(),
         "steps": train.last_step,
         "tokens_trained": train.tokens,
         "final_loss": train.last_loss,

@@ -74,6 +74,11 @@ pub struct TrainConfig {
     /// (see `data::language_mix`). Empty: in proportion to each language's tokens.
     pub language_weights: BTreeMap<String, f64>,
     pub precision: Precision,
+    /// Continued pretraining: start from the weights of this Hugging Face Llama folder (a
+    /// `mekong export` or any checkpoint of the same features) instead of a fresh `preset`
+    /// model; its config.json gives the model's shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub init_from: Option<PathBuf>,
 }
 
 impl Default for TrainConfig {
@@ -100,6 +105,7 @@ impl Default for TrainConfig {
             keep_checkpoints: 3,
             language_weights: BTreeMap::new(),
             precision: Precision::Auto,
+            init_from: None,
         }
     }
 }
@@ -127,17 +133,39 @@ impl TrainConfig {
         Ok(())
     }
 
-    /// The model this config trains for a vocabulary of `vocab_size`, and its window length.
+    /// The model this config trains for a vocabulary of `vocab_size`, and its window length:
+    /// the `preset`'s shape, or the `init_from` folder's.
     pub fn model_config(&self, vocab_size: usize) -> Result<(ModelConfig, usize)> {
-        let mut model = ModelConfig::preset(&self.preset, vocab_size)?;
-        model.tie_embeddings = self.tie_embeddings;
+        let model = match &self.init_from {
+            Some(dir) => {
+                let model = crate::hf::read_hf_config(dir)?;
+                if model.vocab_size != vocab_size {
+                    return Err(PretrainError::Config {
+                        message: format!(
+                            "{} has a vocabulary of {} tokens but the training tokens were made \
+                             with a tokenizer of {vocab_size}: tokenize the corpus with the \
+                             model's own tokenizer.json",
+                            dir.display(),
+                            model.vocab_size
+                        ),
+                    });
+                }
+                model
+            }
+            None => {
+                let mut model = ModelConfig::preset(&self.preset, vocab_size)?;
+                model.tie_embeddings = self.tie_embeddings;
+                model
+            }
+        };
         let seq_len = self.seq_len.unwrap_or(model.max_seq_len);
         if seq_len > model.max_seq_len {
             return Err(PretrainError::Config {
                 message: format!(
-                    "seq_len {seq_len} is beyond the '{}' model's max_seq_len {}: use a shorter \
+                    "seq_len {seq_len} is beyond the {} model's max_seq_len {}: use a shorter \
                      seq_len or a larger preset",
-                    self.preset, model.max_seq_len
+                    self.model_name(),
+                    model.max_seq_len
                 ),
             });
         }
@@ -147,6 +175,14 @@ impl TrainConfig {
             });
         }
         Ok((model, seq_len))
+    }
+
+    /// How the model is named in messages: its preset, or the folder it starts from.
+    fn model_name(&self) -> String {
+        match &self.init_from {
+            Some(dir) => format!("{} (--init-from)", dir.display()),
+            None => format!("'{}'", self.preset),
+        }
     }
 
     /// Learning rate at optimizer step `step` (1-based): linear warm-up, then cosine decay.
@@ -364,7 +400,13 @@ fn run<B: AutodiffBackend>(
         }
         (_, None) => {
             B::seed(device, config.seed);
-            let model = model_config.init::<B>(device)?;
+            let model = match &config.init_from {
+                Some(dir) => {
+                    check_init_tokenizer(dir, shards)?;
+                    crate::hf::load_hf_model::<B>(dir, device)?.0
+                }
+                None => model_config.init::<B>(device)?,
+            };
             let state = TrainState {
                 step: 0,
                 tokens: 0,
@@ -379,14 +421,18 @@ fn run<B: AutodiffBackend>(
     let first_step = state.step + 1;
     if options.progress {
         eprintln!(
-            "model '{}': {params} parameters ({} layers, d_model {}, vocab {}); seq_len {seq_len}, \
+            "model {}: {params} parameters ({} layers, d_model {}, vocab {}); seq_len {seq_len}, \
              {} tokens/step on {device_kind}{}",
-            config.preset,
+            config.model_name(),
             model_config.n_layers,
             model_config.d_model,
             model_config.vocab_size,
             config.batch_size * config.grad_accum * seq_len,
-            if first_step > 1 { format!(", resuming at step {first_step}") } else { String::new() }
+            if first_step > 1 {
+                format!(", resuming at step {first_step}")
+            } else {
+                String::new()
+            }
         );
     }
     let mut log = TrainLog::open(output, state.step)?;
@@ -509,6 +555,26 @@ fn run<B: AutodiffBackend>(
         seconds,
         checkpoint: checkpoint_path,
     })
+}
+
+/// The tokens must come from the tokenizer of the model training continues from: same-size
+/// vocabularies of other tokenizers would silently give every embedding another meaning.
+fn check_init_tokenizer(dir: &Path, shards: &TokenShards) -> Result<()> {
+    let path = dir.join("tokenizer.json");
+    if !path.is_file() {
+        return Ok(());
+    }
+    let info = checkpoint::TokenizerInfo::of(&path)?;
+    if info.sha256 != shards.meta.tokenizer.sha256 {
+        return Err(PretrainError::Config {
+            message: format!(
+                "{} were made with another tokenizer than {}: tokenize the corpus with it",
+                shards.dir.display(),
+                path.display()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// A checkpoint can be resumed by this run only if it was made from the same tokenizer, model

@@ -75,9 +75,19 @@ fn later_tokens_never_change_earlier_logits() {
 #[test]
 fn cached_forward_in_chunks_equals_full_forward() {
     let (_, model) = tiny(50);
+    cached_equals_full(&model);
+    // Grouped-query attention: the cache keeps the two key/value heads, unrepeated.
+    let gqa = ModelConfig {
+        n_kv_heads: Some(2),
+        ..ModelConfig::preset("tiny", 50).unwrap()
+    };
+    cached_equals_full(&gqa.init::<B>(&Default::default()).unwrap());
+}
+
+fn cached_equals_full(model: &Model<B>) {
     let ids = [5, 1, 44, 2, 9, 13, 0, 7, 31, 8, 12, 6];
     let full = model.forward(tokens(&ids, 1));
-    let mut cache = KvCache::new(&model);
+    let mut cache = KvCache::new(model);
     let mut parts = Vec::new();
     for chunk in [&ids[..5], &ids[5..6], &ids[6..7], &ids[7..]] {
         parts.push(model.forward_cached(tokens(chunk, 1), &mut cache).unwrap());

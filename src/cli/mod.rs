@@ -2,5 +2,6 @@
 
 pub mod corpus;
 pub mod eval;
+pub mod export;
 pub mod pretrain;
 pub mod tokenizer;

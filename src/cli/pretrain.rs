@@ -34,7 +34,7 @@ enum PretrainCommand {
     /// Encode corpus Parquet into token shards (train/validation, one stream per language).
     Tokenize(TokenizeArgs),
     /// Train a decoder-only transformer on token shards.
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
 }
 
 #[derive(clap::Args)]
@@ -109,6 +109,10 @@ struct TrainArgs {
     /// The device's peak TFLOP/s, for the MFU estimate in the log.
     #[arg(long)]
     peak_tflops: Option<f64>,
+    /// Continue pretraining from a Hugging Face Llama folder (a `mekong export`, or any
+    /// checkpoint of the same features whose tokenizer.json made --tokens); it sets the model's shape.
+    #[arg(long)]
+    init_from: Option<PathBuf>,
 }
 
 fn parse_device(s: &str) -> Result<DeviceKind, String> {
@@ -132,7 +136,7 @@ fn parse_weight(s: &str) -> Result<(String, f64), String> {
 pub fn run(args: PretrainArgs) -> anyhow::Result<()> {
     match args.command {
         PretrainCommand::Tokenize(args) => run_tokenize(args),
-        PretrainCommand::Train(args) => run_train_command(args),
+        PretrainCommand::Train(args) => run_train_command(*args),
     }
 }
 
@@ -188,6 +192,9 @@ fn run_train_command(args: TrainArgs) -> anyhow::Result<()> {
     );
     if args.seq_len.is_some() {
         config.seq_len = args.seq_len;
+    }
+    if args.init_from.is_some() {
+        config.init_from = args.init_from.clone();
     }
     for (lang, weight) in &args.lang_weights {
         config.language_weights.insert(lang.clone(), *weight);
@@ -268,9 +275,13 @@ pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<Plan
         .as_deref()
         .map(str::parse::<DeviceKind>)
         .transpose()?;
+    let mut train = section.train;
+    train.init_from = train.init_from.map(|dir| ctx.resolve(dir));
+    let mut inputs = vec![corpus.clone(), tokenizer.clone()];
+    inputs.extend(train.init_from.clone());
     let parameters = StageParameters {
         tokenize: section.tokenize,
-        train: section.train,
+        train,
     };
     let out_dir = ctx.stage_dir(STAGE);
     let options = TrainOptions {
@@ -284,7 +295,7 @@ pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<Plan
     Ok(PlannedStage {
         name: STAGE,
         out_dir,
-        inputs: vec![corpus, tokenizer],
+        inputs,
         parameters: parameters.to_json(),
         execute: Box::new(move || {
             let summary = run_stage(

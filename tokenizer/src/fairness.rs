@@ -4,11 +4,11 @@
 
 use crate::dev_set::DevSet;
 use crate::error::{Result, TokenizerError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tokenizers::Tokenizer;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Fairness {
     /// The language premiums are relative to.
     pub reference: String,

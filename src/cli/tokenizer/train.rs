@@ -2,7 +2,7 @@
 
 use crate::pipeline::{PipelineContext, PlannedStage};
 use anyhow::Context;
-use mekong_tokenizer::train::{self, Algorithm, TrainConfig, TrainOptions};
+use mekong_tokenizer::train::{self, Algorithm, Normalizer, TrainConfig, TrainOptions};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -54,6 +54,9 @@ pub struct TrainArgs {
     /// Language premiums are measured against (default en, else the first language).
     #[arg(long)]
     reference: Option<String>,
+    /// Normaliser written into tokenizer.json: nfc (decomposed input gets the same tokens) or none.
+    #[arg(long, default_value = "nfc")]
+    normalizer: Normalizer,
 }
 
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
@@ -74,6 +77,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         max_bytes_per_lang: args.max_bytes_per_lang,
         seed: args.seed,
         reference: args.reference,
+        normalizer: args.normalizer,
     };
     let config = TrainConfig {
         train: args.train,

@@ -26,6 +26,30 @@ impl std::str::FromStr for Algorithm {
     }
 }
 
+/// What the trained tokenizer.json does to text before splitting it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Normalizer {
+    /// Unicode NFC, as the corpus stage normalised the training text (and as Qwen's
+    /// tokenizer.json does): decomposed input (macOS, many PDFs) gets the same tokens, and
+    /// `decode(encode(s)) == NFC(s)` in every loader.
+    #[default]
+    Nfc,
+    /// None: text is split as given (decomposed text costs about twice the tokens).
+    None,
+}
+
+impl std::str::FromStr for Normalizer {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "nfc" => Ok(Normalizer::Nfc),
+            "none" => Ok(Normalizer::None),
+            _ => Err(format!("unknown normalizer '{s}' (nfc or none)")),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TrainOptions {
@@ -51,6 +75,9 @@ pub struct TrainOptions {
     pub seed: u64,
     /// The language premiums are measured against (default: en when present, else the first).
     pub reference: Option<String>,
+    /// Written into tokenizer.json; training text and dev sets are NFC already, so it changes
+    /// neither the merges nor the fairness figures.
+    pub normalizer: Normalizer,
 }
 
 impl Default for TrainOptions {
@@ -68,6 +95,7 @@ impl Default for TrainOptions {
             max_bytes_per_lang: None,
             seed: 0,
             reference: None,
+            normalizer: Normalizer::Nfc,
         }
     }
 }

@@ -14,7 +14,7 @@ pub mod feed;
 pub mod merges;
 pub mod summary;
 
-pub use config::{Algorithm, TrainConfig, TrainOptions};
+pub use config::{Algorithm, Normalizer, TrainConfig, TrainOptions};
 pub use summary::{CapPasses, TrainingSummary};
 
 use crate::corpus_input::TrainingCorpus;
@@ -30,7 +30,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tokenizers::decoders::byte_level::ByteLevel;
 use tokenizers::models::bpe::BPE;
-use tokenizers::{AddedToken, DecoderWrapper, PreTokenizerWrapper, Tokenizer};
+use tokenizers::normalizers::unicode::NFC;
+use tokenizers::{AddedToken, DecoderWrapper, NormalizerWrapper, PreTokenizerWrapper, Tokenizer};
 
 /// Byte-level BPE starts from one symbol per byte value.
 pub const BYTE_ALPHABET_SIZE: usize = 256;
@@ -134,11 +135,17 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
     };
     let merged = started.elapsed().as_secs_f64();
     let Learned {
-        tokenizer,
+        mut tokenizer,
         merges,
         choices,
         fairness,
     } = learned;
+    // Only now: every text measured above is NFC already, so NFC would change none of it.
+    if options.normalizer == Normalizer::Nfc {
+        tokenizer
+            .with_normalizer(Some(NormalizerWrapper::NFC(NFC)))
+            .map_err(TokenizerError::library)?;
+    }
     // Serialised once, for the pass kept (a missed cap's passes are discarded).
     let json = tokenizer.to_string(true).map_err(TokenizerError::library)?;
     let evaluated = started.elapsed().as_secs_f64();
@@ -273,11 +280,16 @@ fn tightened_caps(
         .collect()
 }
 
+/// The trained tokenizer, as the pipeline's tokenizer stage names it.
+pub const TOKENIZER_FILE: &str = "tokenizer.json";
+/// What was trained and how fair it came out ([`TrainingSummary`]), beside the tokenizer.
+pub const TRAINING_FILE: &str = "training.json";
+
 /// CLI mode: trains, then writes `training.json` and `output` (tokenizer.json) atomically into
 /// `output`'s folder. Returns the path of training.json.
 pub fn train_to_file(config: &TrainConfig, output: &Path) -> Result<(Trained, PathBuf)> {
     let trained = train(config)?;
-    let training = output.with_file_name("training.json");
+    let training = output.with_file_name(TRAINING_FILE);
     write_file_atomic(&training, trained.summary.to_json().as_bytes())?;
     write_file_atomic(output, trained.json.as_bytes())?;
     Ok((trained, training))
@@ -290,20 +302,19 @@ pub fn run_stage(config: &TrainConfig, out_dir: &Path) -> Result<Trained> {
     let mut manifest = Manifest::new("tokenizer", &config.inputs(), config.parameters())?;
     let trained = train(config)?;
     let staging = StagingDir::new(out_dir)?;
-    std::fs::write(staging.path().join("tokenizer.json"), &trained.json)
-        .map_err(|e| TokenizerError::io(staging.path().join("tokenizer.json"), e))?;
-    std::fs::write(
-        staging.path().join("training.json"),
-        trained.summary.to_json(),
-    )
-    .map_err(|e| TokenizerError::io(staging.path().join("training.json"), e))?;
+    let tokenizer_path = staging.path().join(TOKENIZER_FILE);
+    std::fs::write(&tokenizer_path, &trained.json)
+        .map_err(|e| TokenizerError::io(&tokenizer_path, e))?;
+    let training_path = staging.path().join(TRAINING_FILE);
+    std::fs::write(&training_path, trained.summary.to_json())
+        .map_err(|e| TokenizerError::io(&training_path, e))?;
     manifest.counts = serde_json::json!({
         "languages": trained.summary.languages.len(),
         "merges": trained.summary.merges,
         "vocab_size": trained.summary.vocab_size,
         "train_bytes": trained.summary.train_bytes.values().sum::<u64>(),
     });
-    manifest.outputs = vec!["tokenizer.json".into(), "training.json".into()];
+    manifest.outputs = vec![TOKENIZER_FILE.into(), TRAINING_FILE.into()];
     manifest.write(staging.path())?;
     staging.commit()?;
     Ok(trained)

@@ -3,10 +3,10 @@
 
 use crate::fairness::Fairness;
 use crate::train::config::{Algorithm, TrainOptions};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TrainingSummary {
     pub tool_version: String,
     /// classic, parity-base, parity-window or parity-ratio.
@@ -29,7 +29,7 @@ pub struct TrainingSummary {
     pub timings_s: Timings,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CapOutcome {
     pub cap: f64,
     /// The cap the final pass steered by (tightened after a miss).
@@ -45,7 +45,7 @@ pub struct CapPasses {
     pub effective_caps: BTreeMap<String, f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Steps {
     pub merges_per_language: BTreeMap<String, usize>,
     /// Run-length encoded, in merge order: "km:3" = the next 3 merges served km; "global:N" =
@@ -53,7 +53,7 @@ pub struct Steps {
     pub runs: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Timings {
     /// Reading the corpus and counting words.
     pub count_words: f64,

@@ -1,23 +1,40 @@
 use crate::fixtures::{config, parity, write_folder, SENTENCES};
-use mekong_tokenizer::train::{train, train_to_file, Trained};
+use mekong_tokenizer::train::{train, train_to_file, Normalizer, TrainOptions, Trained};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tokenizers::Tokenizer;
+use unicode_normalization::UnicodeNormalization;
 
 fn trained() -> &'static Trained {
     static TRAINED: OnceLock<Trained> = OnceLock::new();
+    TRAINED.get_or_init(|| train_with(parity(256 + 1 + 300, 1)))
+}
+
+/// The same training without the NFC normaliser in tokenizer.json.
+fn trained_without_normalizer() -> &'static Trained {
+    static TRAINED: OnceLock<Trained> = OnceLock::new();
     TRAINED.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let train_dir = write_folder(&dir.path().join("train"), SENTENCES);
-        let dev_dir = write_folder(&dir.path().join("dev"), SENTENCES);
-        train(&config(
-            &train_dir,
-            Some(&dev_dir),
-            parity(256 + 1 + 300, 1),
-        ))
-        .unwrap()
+        train_with(TrainOptions {
+            normalizer: Normalizer::None,
+            ..parity(256 + 1 + 300, 1)
+        })
     })
+}
+
+fn train_with(options: TrainOptions) -> Trained {
+    let dir = tempfile::tempdir().unwrap();
+    let train_dir = write_folder(&dir.path().join("train"), SENTENCES);
+    let dev_dir = write_folder(&dir.path().join("dev"), SENTENCES);
+    train(&config(&train_dir, Some(&dev_dir), options)).unwrap()
+}
+
+fn nfc(text: &str) -> String {
+    text.nfc().collect()
+}
+
+fn ids(tokenizer: &Tokenizer, text: &str) -> Vec<u32> {
+    tokenizer.encode(text, false).unwrap().get_ids().to_vec()
 }
 
 fn round_trip(tokenizer: &Tokenizer, text: &str) -> String {
@@ -35,14 +52,64 @@ const FIXTURES: &[&str] = &[
     "1234567890 ๑๒๓ ١٢٣",
 ];
 
-#[test]
-fn decode_inverts_encode_on_every_script() {
-    let tokenizer = &trained().tokenizer;
-    for text in FIXTURES.iter().copied().chain(
+fn every_fixture() -> impl Iterator<Item = &'static str> {
+    FIXTURES.iter().copied().chain(
         SENTENCES
             .iter()
             .flat_map(|(_, lines)| lines.iter().copied()),
-    ) {
+    )
+}
+
+/// With the NFC normaliser (the default), decoding gives the text in NFC.
+#[test]
+fn decode_inverts_encode_on_every_script() {
+    let tokenizer = &trained().tokenizer;
+    for text in every_fixture() {
+        assert_eq!(round_trip(tokenizer, text), nfc(text));
+    }
+}
+
+/// Decomposed input (macOS, PDFs, the UDHR's Vietnamese) gets exactly the ids of its NFC form,
+/// which it does not without the normaliser.
+#[test]
+fn nfd_input_gets_the_ids_of_nfc() {
+    let with = &trained().tokenizer;
+    let without = &trained_without_normalizer().tokenizer;
+    for text in every_fixture() {
+        let decomposed: String = text.nfd().collect();
+        assert_eq!(ids(with, &decomposed), ids(with, &nfc(text)), "{text}");
+    }
+    let vietnamese = "Nước Việt Nam nằm ở phía đông bán đảo Đông Dương.";
+    let decomposed: String = vietnamese.nfd().collect();
+    assert!(ids(without, &decomposed).len() > ids(without, vietnamese).len());
+    assert_eq!(
+        ids(with, vietnamese),
+        ids(without, vietnamese),
+        "NFC text: same ids"
+    );
+    assert!(trained()
+        .json
+        .contains("\"normalizer\": {\n    \"type\": \"NFC\""));
+    assert!(trained_without_normalizer()
+        .json
+        .contains("\"normalizer\": null"));
+}
+
+/// The normaliser changes neither the merges nor the fairness measured on (NFC) dev text.
+#[test]
+fn the_normalizer_leaves_merges_and_fairness_unchanged() {
+    let (with, without) = (trained(), trained_without_normalizer());
+    assert_eq!(
+        crate::fixtures::merges_of(&with.json),
+        crate::fixtures::merges_of(&without.json)
+    );
+    assert_eq!(with.summary.dev, without.summary.dev);
+}
+
+#[test]
+fn without_the_normalizer_text_round_trips_as_given() {
+    let tokenizer = &trained_without_normalizer().tokenizer;
+    for text in every_fixture() {
         assert_eq!(round_trip(tokenizer, text), text);
     }
 }
@@ -65,7 +132,7 @@ fn decode_inverts_encode_on_every_udhr_text() {
         if path.extension().is_some_and(|e| e == "txt") {
             let text = std::fs::read_to_string(&path).unwrap();
             assert!(
-                round_trip(tokenizer, &text) == text,
+                round_trip(tokenizer, &text) == nfc(&text),
                 "{} does not round-trip",
                 path.display()
             );
@@ -111,6 +178,7 @@ fn training_is_deterministic_byte_for_byte() {
 proptest! {
     #[test]
     fn decode_inverts_encode_for_any_string(text in any::<String>()) {
-        prop_assert_eq!(round_trip(&trained().tokenizer, &text), text);
+        prop_assert_eq!(round_trip(&trained().tokenizer, &text), nfc(&text));
+        prop_assert_eq!(round_trip(&trained_without_normalizer().tokenizer, &text), text);
     }
 }
