@@ -20,6 +20,10 @@ pub struct RunArgs {
     /// Run only these stages (by name: corpus, tokenizer, tokenizer-report, pretrain, eval, export).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
+    /// Run nothing: say which stages are cached and, for the others, the first input or
+    /// parameter that differs from their manifest.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// What every stage planner gets: where the pipeline file is, and where stages write.
@@ -95,9 +99,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         let stage = planner(section, &context)
             .with_context(|| format!("{}: [{}]", args.pipeline.display(), table_path.join(".")))?;
-        if !args.force
-            && Manifest::is_fresh(&stage.out_dir, stage.name, &stage.inputs, &stage.parameters)
-        {
+        let stale =
+            Manifest::staleness(&stage.out_dir, stage.name, &stage.inputs, &stage.parameters);
+        if args.dry_run {
+            let plan = match (&stale, args.force) {
+                (_, true) => "will run (--force)".to_string(),
+                (Some(reason), false) => format!("will run: {reason}"),
+                (None, false) => "cached".to_string(),
+            };
+            eprintln!("[{name}] {plan}");
+            ran.push((name, "planned"));
+            continue;
+        }
+        if !args.force && stale.is_none() {
             eprintln!(
                 "[{name}] cached: {} is up to date (--force reruns it)",
                 stage.out_dir.display()
@@ -105,7 +119,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             ran.push((name, "cached"));
             continue;
         }
-        eprintln!("[{name}] running → {}", stage.out_dir.display());
+        let reason = stale.unwrap_or_else(|| "--force".to_string());
+        eprintln!("[{name}] running → {} ({reason})", stage.out_dir.display());
         (stage.execute)().with_context(|| format!("stage {name} failed"))?;
         ran.push((name, "ran"));
     }
@@ -114,6 +129,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         "{}: names no stage",
         args.pipeline.display()
     );
+    if args.dry_run {
+        eprintln!(
+            "dry run: nothing ran. A stage after one that will run is judged on the files as they \
+             are now; it stays cached if that stage rewrites them byte-identical."
+        );
+        return Ok(());
+    }
     eprintln!("pipeline {} done:", args.pipeline.display());
     for (name, how) in ran {
         eprintln!("  {name:<17} {how}");

@@ -158,7 +158,10 @@ language_weights = { vi = 1.0 }
     let text = std::fs::read_to_string(d.join("p.toml")).unwrap();
     std::fs::write(d.join("p.toml"), text.replace("steps = 3", "steps = 4")).unwrap();
     let stderr = ok(d, &["run", "p.toml"]);
-    assert!(stderr.contains("starting afresh"), "{stderr}");
+    assert!(stderr.contains("is kept in"), "{stderr}");
+    assert!(d
+        .join("work/pretrain/runs/001/checkpoints/step-00000003")
+        .exists());
     let log = std::fs::read_to_string(d.join("work/pretrain/train-log.jsonl")).unwrap();
     assert_eq!(log.lines().count(), 4);
 

@@ -50,6 +50,32 @@ impl FileRecord {
     }
 }
 
+/// The files a stage reads from an input path, for its manifest: the path itself when it is a
+/// file, else the non-hidden files directly in the folder whose extension is one of
+/// `extensions`, sorted. So a corpus folder counts by its shards (`*.parquet`), not by its
+/// `stats.json` or `rejected/`, and a rerun upstream that leaves the shards byte-identical
+/// leaves the stages downstream cached. A folder that cannot be listed is returned as it is,
+/// so that hashing it reports the problem.
+pub fn files_read(path: &Path, extensions: &[&str]) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return vec![path.to_path_buf()];
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| extensions.iter().any(|x| e == *x))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 /// SHA-256 of a file's content, streamed in 1 MiB blocks.
 pub fn hash_file(path: &Path) -> Result<String> {
     let mut file = std::fs::File::open(path).map_err(|e| CommonError::io(path, e))?;

@@ -8,7 +8,7 @@ pub mod manifest;
 pub mod report;
 
 pub use atomic::{write_file_atomic, StagingDir};
-pub use hash::{hash_file, FileRecord};
+pub use hash::{files_read, hash_file, FileRecord};
 pub use manifest::{Manifest, MANIFEST_FILE};
 
 /// Errors of the shared helpers. Every variant names the path it concerns.

@@ -74,13 +74,60 @@ impl Manifest {
         inputs: &[PathBuf],
         parameters: &serde_json::Value,
     ) -> bool {
-        let Ok(previous) = Manifest::read(dir) else {
-            return false;
+        Self::staleness(dir, stage, inputs, parameters).is_none()
+    }
+
+    /// Why the stage in `dir` must run again, naming the first input, parameter or output that
+    /// differs from its manifest; `None` when it is up to date.
+    pub fn staleness(
+        dir: &Path,
+        stage: &str,
+        inputs: &[PathBuf],
+        parameters: &serde_json::Value,
+    ) -> Option<String> {
+        let previous = match Manifest::read(dir) {
+            Ok(previous) => previous,
+            Err(_) if !dir.join(MANIFEST_FILE).exists() => {
+                return Some("no manifest.json: it has not run to the end here".to_string())
+            }
+            Err(e) => return Some(e.to_string()),
         };
-        let Ok(current) = Manifest::new(stage, inputs, parameters.clone()) else {
-            return false;
+        let current = match Manifest::new(stage, inputs, parameters.clone()) {
+            Ok(current) => current,
+            Err(e) => return Some(format!("an input cannot be read: {e}")),
         };
-        previous.same_run(&current) && previous.outputs.iter().all(|o| dir.join(o).exists())
+        if previous.stage != current.stage {
+            return Some(format!("manifest.json is stage '{}'", previous.stage));
+        }
+        if previous.tool_version != current.tool_version {
+            return Some(format!(
+                "written by {}, this is {}",
+                previous.tool_version, current.tool_version
+            ));
+        }
+        if let Some(path) = first_difference(&previous.parameters, &current.parameters, "") {
+            return Some(format!("parameter {path} changed"));
+        }
+        for input in &current.inputs {
+            match previous.inputs.iter().find(|p| p.path == input.path) {
+                None => return Some(format!("new input {}", input.path.display())),
+                Some(p) if p.sha256 != input.sha256 => {
+                    return Some(format!("input {} changed", input.path.display()))
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(gone) = previous
+            .inputs
+            .iter()
+            .find(|p| !current.inputs.iter().any(|c| c.path == p.path))
+        {
+            return Some(format!("no longer reads {}", gone.path.display()));
+        }
+        if let Some(missing) = previous.outputs.iter().find(|o| !dir.join(o).exists()) {
+            return Some(format!("output {} is missing", dir.join(missing).display()));
+        }
+        None
     }
 
     /// True when both describe the same work: stage, tool version, parameters and inputs (by
@@ -90,6 +137,46 @@ impl Manifest {
             && self.tool_version == other.tool_version
             && self.parameters == other.parameters
             && self.inputs == other.inputs
+    }
+}
+
+/// The dotted path of the first value that differs between two parameter trees (`train.steps`),
+/// `None` when they are equal.
+fn first_difference(
+    previous: &serde_json::Value,
+    current: &serde_json::Value,
+    at: &str,
+) -> Option<String> {
+    use serde_json::Value;
+    let name = |key: &str| {
+        if at.is_empty() {
+            key.to_string()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    match (previous, current) {
+        (Value::Object(old), Value::Object(new)) => {
+            let keys = old
+                .keys()
+                .chain(new.keys().filter(|k| !old.contains_key(*k)));
+            for key in keys {
+                let (a, b) = (old.get(key), new.get(key));
+                let missing = Value::Null;
+                let found =
+                    first_difference(a.unwrap_or(&missing), b.unwrap_or(&missing), &name(key));
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        _ if previous == current => None,
+        _ => Some(if at.is_empty() {
+            "(all)".to_string()
+        } else {
+            at.to_string()
+        }),
     }
 }
 
@@ -136,6 +223,37 @@ mod tests {
             std::slice::from_ref(&input),
             &params
         ));
+    }
+
+    #[test]
+    fn staleness_names_what_differs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
+        std::fs::write(&a, "một").unwrap();
+        std::fs::write(&b, "hai").unwrap();
+        let out = dir.path().join("out");
+        let params = json!({"train": {"steps": 10, "lr": 0.1}});
+        Manifest::new("pretrain", &[a.clone(), b.clone()], params.clone())
+            .unwrap()
+            .write(&out)
+            .unwrap();
+        let why = |inputs: &[PathBuf], params: &serde_json::Value| {
+            Manifest::staleness(&out, "pretrain", inputs, params)
+        };
+        assert_eq!(why(&[a.clone(), b.clone()], &params), None);
+        let more_steps = json!({"train": {"steps": 20, "lr": 0.1}});
+        assert_eq!(
+            why(&[a.clone(), b.clone()], &more_steps).unwrap(),
+            "parameter train.steps changed"
+        );
+        assert!(why(std::slice::from_ref(&a), &params)
+            .unwrap()
+            .starts_with("no longer reads"));
+        std::fs::write(&b, "ba").unwrap();
+        let changed = why(&[a.clone(), b.clone()], &params).unwrap();
+        assert_eq!(changed, format!("input {} changed", b.display()));
+        let never = Manifest::staleness(&dir.path().join("none"), "eval", &[], &params);
+        assert!(never.unwrap().contains("no manifest.json"));
     }
 
     #[test]

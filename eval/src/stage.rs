@@ -105,7 +105,10 @@ impl EvalConfig {
         inputs.extend(self.texts.iter().map(|t| t.path.clone()));
         inputs.extend(self.parallel.iter().cloned());
         inputs.extend(self.prompts_file.iter().cloned());
-        inputs.extend(self.corpus.iter().cloned());
+        // The contamination check reads the corpus shards only.
+        if let Some(corpus) = &self.corpus {
+            inputs.extend(mekong_common::files_read(corpus, &["parquet"]));
+        }
         inputs
     }
 

@@ -5,7 +5,10 @@
 //! runs, `<output>/run.json` records its inputs and parameters: a rerun with the same ones
 //! continues from the last checkpoint of an interrupted run; any other rerun (inputs or
 //! parameters changed, or a completed run forced again) starts afresh, because checkpoints of
-//! other tokens or another model must not be continued.
+//! other tokens or another model must not be continued. A run is never deleted: the earlier one
+//! (its checkpoints, log, run record or manifest, and the tokenizer it was trained with) moves to
+//! `<output>/runs/NNN/`, where `mekong eval` and `mekong export` still read it. Old runs are
+//! removed only by deleting those folders.
 
 use crate::checkpoint::CHECKPOINTS_DIR;
 use crate::tokenize::{tokenize, TokenizeConfig, TokenizeSummary};
@@ -22,6 +25,11 @@ pub const STAGE: &str = "pretrain";
 pub const TOKENS_DIR: &str = "tokens";
 /// The inputs and parameters of the run in progress (a manifest without counts or outputs).
 pub const RUN_FILE: &str = "run.json";
+/// The tokenizer the run in `<output>` is trained with, copied in, so the run stays evaluable
+/// after the tokenizer stage has moved on.
+pub const TOKENIZER_FILE: &str = "tokenizer.json";
+/// Earlier runs, one numbered folder each (`runs/001`, …).
+pub const RUNS_DIR: &str = "runs";
 
 /// Everything the stage's result depends on (its manifest `parameters`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -35,6 +43,15 @@ impl StageParameters {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("stage parameters serialise")
     }
+}
+
+/// What the stage reads, as its manifest records it: the corpus shards (not the corpus stage's
+/// statistics or rejected segments), the tokenizer, and the folder training continues from.
+pub fn stage_inputs(corpus: &Path, tokenizer: &Path, parameters: &StageParameters) -> Vec<PathBuf> {
+    let mut inputs = mekong_common::files_read(corpus, &["parquet"]);
+    inputs.push(tokenizer.to_path_buf());
+    inputs.extend(parameters.train.init_from.clone());
+    inputs
 }
 
 /// What the stage did.
@@ -51,17 +68,25 @@ pub fn run_stage(
     parameters: &StageParameters,
     options: &TrainOptions,
 ) -> Result<StageSummary> {
-    let mut inputs = vec![corpus.to_path_buf(), tokenizer.to_path_buf()];
-    inputs.extend(parameters.train.init_from.clone());
+    let inputs = stage_inputs(corpus, tokenizer, parameters);
     let mut manifest = Manifest::new(STAGE, &inputs, parameters.to_json())?;
     let continues = continues_interrupted_run(output, &manifest);
-    // A manifest left by an earlier run must not vouch for outputs this run is replacing.
-    remove_if_present(&output.join(MANIFEST_FILE))?;
     let tokens = output.join(TOKENS_DIR);
     let tokenize_summary = tokenize(corpus, tokenizer, &tokens, &parameters.tokenize)?;
-    // Only now, with the new input known to be good: a bad corpus leaves the last checkpoint.
+    // Only now, with the new input known to be good: a bad corpus leaves the last run in place.
     if !continues {
-        clear_previous_run(output)?;
+        if let Some(archived) = archive_previous_run(output)? {
+            eprintln!(
+                "pretrain: the earlier run (other inputs or parameters, or a completed one) is \
+                 kept in {}",
+                archived.display()
+            );
+        }
+    }
+    // A run continued from an older Mekong may lack the copy; it is the same tokenizer.
+    let copy = output.join(TOKENIZER_FILE);
+    if !copy.exists() {
+        std::fs::copy(tokenizer, &copy).map_err(|e| PretrainError::io(&copy, e))?;
     }
     manifest.write_file(&output.join(RUN_FILE))?;
     let options = TrainOptions {
@@ -73,6 +98,7 @@ pub fn run_stage(
         manifest.counts = counts(&tokenize_summary, &train_summary);
         manifest.outputs = vec![
             PathBuf::from(TOKENS_DIR).join(crate::data::SHARDS_META_FILE),
+            PathBuf::from(TOKENIZER_FILE),
             PathBuf::from(LOG_FILE),
             relative(output, &train_summary.checkpoint)?.join(crate::checkpoint::META_FILE),
         ];
@@ -144,22 +170,41 @@ fn continues_interrupted_run(output: &Path, current: &Manifest) -> bool {
             .is_ok_and(|previous| previous.same_run(current))
 }
 
-/// Removes what an earlier run trained (checkpoints, log, run record). The token shards were
-/// just rewritten by tokenizing.
-fn clear_previous_run(output: &Path) -> Result<()> {
-    let checkpoints = output.join(CHECKPOINTS_DIR);
-    if checkpoints.exists() {
-        eprintln!(
-            "pretrain: {} holds a run of other inputs or parameters (or a completed one); \
-             starting afresh",
-            checkpoints.display()
-        );
-        std::fs::remove_dir_all(&checkpoints).map_err(|e| PretrainError::io(&checkpoints, e))?;
+/// Moves what an earlier run left in `output` (checkpoints, log, run record or manifest, its
+/// tokenizer) into the next free `output/runs/NNN`, and returns that folder; `None` when there
+/// was no earlier run. The token shards were just rewritten by tokenizing.
+fn archive_previous_run(output: &Path) -> Result<Option<PathBuf>> {
+    let parts = [
+        CHECKPOINTS_DIR,
+        LOG_FILE,
+        RUN_FILE,
+        MANIFEST_FILE,
+        TOKENIZER_FILE,
+    ];
+    let present: Vec<&str> = parts
+        .into_iter()
+        .filter(|part| output.join(part).exists())
+        .collect();
+    if !present
+        .iter()
+        .any(|p| *p == CHECKPOINTS_DIR || *p == LOG_FILE)
+    {
+        for part in present {
+            remove_if_present(&output.join(part))?;
+        }
+        return Ok(None);
     }
-    for file in [RUN_FILE, LOG_FILE] {
-        remove_if_present(&output.join(file))?;
+    let runs = output.join(RUNS_DIR);
+    let number = (1..)
+        .find(|n| !runs.join(format!("{n:03}")).exists())
+        .expect("a free run number");
+    let archive = runs.join(format!("{number:03}"));
+    std::fs::create_dir_all(&archive).map_err(|e| PretrainError::io(&archive, e))?;
+    for part in present {
+        let (from, to) = (output.join(part), archive.join(part));
+        std::fs::rename(&from, &to).map_err(|e| PretrainError::io(&from, e))?;
     }
-    Ok(())
+    Ok(Some(archive))
 }
 
 fn remove_if_present(path: &Path) -> Result<()> {

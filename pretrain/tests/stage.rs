@@ -1,6 +1,7 @@
 //! The pipeline stage (tokenize + train): an interrupted run continues from its checkpoint, a
 //! rerun with other parameters or a completed run starts afresh instead of continuing checkpoints
-//! that belong to other work, and a rerun on bad input keeps the last good checkpoint.
+//! that belong to other work (keeping that work in `runs/NNN`), and a rerun on bad input keeps
+//! the last good checkpoint.
 
 mod common;
 
@@ -63,8 +64,18 @@ fn interrupted_runs_continue_and_changed_or_completed_runs_start_afresh() {
     assert!(!out.join(RUN_FILE).exists());
 
     // Run again (forced) with the same parameters: a completed run is not continued.
+    // The completed run is kept, with the tokenizer it was trained with.
     let again = run_stage(&corpus, &tokenizer, &out, &parameters(4, 0), &options(None)).unwrap();
     assert_eq!(again.train.first_step, 1);
+    let first = out.join("runs/001");
+    assert!(first
+        .join("checkpoints/step-00000004/checkpoint.json")
+        .exists());
+    assert!(first.join("manifest.json").exists());
+    assert_eq!(
+        std::fs::read(first.join("tokenizer.json")).unwrap(),
+        std::fs::read(&tokenizer).unwrap()
+    );
 
     // A rerun on a bad (empty) corpus fails and leaves the last good checkpoint in place.
     let empty = dir.path().join("empty");
@@ -86,4 +97,8 @@ fn interrupted_runs_continue_and_changed_or_completed_runs_start_afresh() {
     let changed = run_stage(&corpus, &tokenizer, &out, &parameters(4, 1), &options(None)).unwrap();
     assert_eq!((changed.train.first_step, changed.train.last_step), (1, 4));
     assert_eq!(read_log(&out).unwrap().len(), 4);
+    // Every earlier run is still there: the completed one, then the interrupted one.
+    assert!(out.join("runs/002/checkpoints/step-00000004").exists());
+    assert!(out.join("runs/003/checkpoints/step-00000002").exists());
+    assert!(out.join("runs/003/run.json").exists());
 }

@@ -16,7 +16,7 @@
 
 use crate::pipeline::{PipelineContext, PlannedStage};
 use anyhow::Context;
-use mekong_pretrain::stage::{run_stage, run_train, StageParameters, STAGE};
+use mekong_pretrain::stage::{run_stage, run_train, stage_inputs, StageParameters, STAGE};
 use mekong_pretrain::{
     tokenize, DeviceKind, ModelConfig, Precision, Resume, TokenizeConfig, TrainConfig,
     TrainOptions, TrainSummary,
@@ -277,12 +277,11 @@ pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<Plan
         .transpose()?;
     let mut train = section.train;
     train.init_from = train.init_from.map(|dir| ctx.resolve(dir));
-    let mut inputs = vec![corpus.clone(), tokenizer.clone()];
-    inputs.extend(train.init_from.clone());
     let parameters = StageParameters {
         tokenize: section.tokenize,
         train,
     };
+    let inputs = stage_inputs(&corpus, &tokenizer, &parameters);
     let out_dir = ctx.stage_dir(STAGE);
     let options = TrainOptions {
         device,

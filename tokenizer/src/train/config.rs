@@ -113,8 +113,11 @@ pub struct TrainConfig {
 
 impl TrainConfig {
     /// The input files, as recorded in manifest.json.
+    /// The training text is recorded by the files read (a corpus folder's shards, not its
+    /// statistics or rejected segments).
     pub fn inputs(&self) -> Vec<PathBuf> {
-        std::iter::once(self.train.clone())
+        mekong_common::files_read(&self.train, &["parquet", "txt"])
+            .into_iter()
             .chain(self.dev.clone())
             .collect()
     }
