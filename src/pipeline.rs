@@ -58,6 +58,12 @@ pub struct PlannedStage {
 
 type Planner = fn(&toml::Value, &PipelineContext) -> anyhow::Result<PlannedStage>;
 
+/// Stages whose earlier output a person may have read, cited or shared: a rerun sets it aside in
+/// `<workdir>/previous/<stage>-NNN/` instead of replacing it (pretrain keeps its own earlier
+/// runs in `pretrain/runs/`). Removing them is left to the user.
+const KEPT_ON_RERUN: [&str; 2] = ["eval", "export"];
+const PREVIOUS_DIR: &str = "previous";
+
 /// The stages in the order data flows through them, with the table path that configures each.
 const STAGES: [(&str, &[&str], Planner); 6] = [
     ("corpus", &["corpus"], crate::cli::corpus::plan),
@@ -121,7 +127,25 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         let reason = stale.unwrap_or_else(|| "--force".to_string());
         eprintln!("[{name}] running → {} ({reason})", stage.out_dir.display());
-        (stage.execute)().with_context(|| format!("stage {name} failed"))?;
+        let set_aside = if KEPT_ON_RERUN.contains(&name) {
+            set_aside(&stage.out_dir, &context.workdir.join(PREVIOUS_DIR), name)?
+        } else {
+            None
+        };
+        if let Err(error) = (stage.execute)() {
+            // Nothing new replaced it: the earlier output goes back where it was.
+            if let Some(previous) = &set_aside {
+                std::fs::rename(previous, &stage.out_dir)
+                    .with_context(|| format!("cannot move {} back", previous.display()))?;
+            }
+            return Err(error.context(format!("stage {name} failed")));
+        }
+        if let Some(previous) = set_aside {
+            eprintln!(
+                "[{name}] the earlier output is kept in {}",
+                previous.display()
+            );
+        }
         ran.push((name, "ran"));
     }
     anyhow::ensure!(
@@ -145,6 +169,23 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let index = mekong_eval::index::write(&context.workdir)?;
     eprintln!("report: {}", index.display());
     Ok(())
+}
+
+/// Moves a completed earlier output of `stage` (its folder holds a manifest) to the next free
+/// `previous/<stage>-NNN`, and returns where; `None` when there is none.
+fn set_aside(out_dir: &Path, previous: &Path, stage: &str) -> anyhow::Result<Option<PathBuf>> {
+    if !out_dir.join(mekong_common::MANIFEST_FILE).is_file() {
+        return Ok(None);
+    }
+    std::fs::create_dir_all(previous)
+        .with_context(|| format!("cannot create {}", previous.display()))?;
+    let target = (1..)
+        .map(|n| previous.join(format!("{stage}-{n:03}")))
+        .find(|path| !path.exists())
+        .expect("a free number");
+    std::fs::rename(out_dir, &target)
+        .with_context(|| format!("cannot move {} to {}", out_dir.display(), target.display()))?;
+    Ok(Some(target))
 }
 
 fn context_for(pipeline: &Path, document: &toml::Table) -> anyhow::Result<PipelineContext> {

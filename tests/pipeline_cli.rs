@@ -94,6 +94,12 @@ fn reruns_follow_what_each_stage_reads_and_keep_earlier_models() {
         d.join(final_checkpoint).is_dir(),
         "the new run's own checkpoint"
     );
+    assert!(
+        rerun.contains("[eval] the earlier output is kept in"),
+        "{rerun}"
+    );
+    assert!(d.join("run/previous/eval-001/eval.json").is_file());
+    assert!(d.join("run/eval/eval.json").is_file());
     let out = mekong(
         d,
         &[

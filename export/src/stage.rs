@@ -12,7 +12,7 @@
 use crate::card::{self, Card, TrainingRun};
 use crate::hub_files::{self, Separator};
 use crate::{ExportError, Result};
-use mekong_common::{Manifest, StagingDir, MANIFEST_FILE};
+use mekong_common::{Manifest, StagingDir};
 use mekong_eval::report::EvalJson;
 use mekong_pretrain::checkpoint::{resolve_checkpoint_dir, CHECKPOINTS_DIR};
 use mekong_pretrain::hf::{self, ExportDtype, SpecialIds};
@@ -198,12 +198,6 @@ pub fn run(config: &ExportConfig, out_dir: &Path, replace: bool) -> Result<Expor
         dtype: config.dtype,
         tokenizer_is_the_trained_one: same_tokenizer,
     })
-}
-
-/// True when `dir` holds an earlier export of this stage (its manifest says so): the pipeline
-/// replaces its own output, never a folder someone else filled.
-pub fn holds_an_export(dir: &Path) -> bool {
-    Manifest::read_file(&dir.join(MANIFEST_FILE)).is_ok_and(|m| m.stage == STAGE)
 }
 
 fn is_non_empty_dir(dir: &Path) -> Result<bool> {

@@ -15,7 +15,6 @@
 
 use crate::pipeline::{PipelineContext, PlannedStage};
 use anyhow::Context;
-use mekong_export::stage::holds_an_export;
 use mekong_export::{ExportConfig, ExportOutcome, STAGE};
 use mekong_pretrain::hf::ExportDtype;
 use serde::Deserialize;
@@ -145,9 +144,8 @@ pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<Plan
         inputs: config.inputs(),
         parameters: serde_json::to_value(&config)?,
         execute: Box::new(move || {
-            // The pipeline replaces its own earlier export, never a folder filled otherwise.
-            let replace = holds_an_export(&execute_out);
-            let outcome = mekong_export::run(&execute_config, &execute_out, replace)?;
+            // The runner has set an earlier export aside; a folder filled otherwise is refused.
+            let outcome = mekong_export::run(&execute_config, &execute_out, false)?;
             print_summary(&outcome);
             Ok(())
         }),
