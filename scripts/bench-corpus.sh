@@ -23,7 +23,7 @@ MEKONG=${MEKONG:-}
 command -v opusfilter >/dev/null || { echo "pip install opusfilter 'py3langid==0.2.2'" >&2; exit 1; }
 if [ -z "$MEKONG" ]; then
   (cd "$ROOT" && cargo build --release -p mekong >&2)
-  MEKONG=$ROOT/target/release/mekong
+  MEKONG=${CARGO_TARGET_DIR:-$ROOT/target}/release/mekong
 fi
 mkdir -p "$WORK"
 cd "$WORK"

@@ -15,7 +15,7 @@ WORK=${WORK:-/tmp/mekong-bench-eval}
 PROFILE=${PROFILE:-release}
 LINES=${LINES:-60000}
 if [ "$PROFILE" = release ]; then cargo build --release; else cargo build; fi
-M=$root/target/$PROFILE/mekong
+M=${CARGO_TARGET_DIR:-$root/target}/$PROFILE/mekong
 mkdir -p "$WORK" && cd "$WORK"
 if [ ! -d model ]; then
   head -n "$LINES" "$DATA/vi/viwiki_2017.txt" > viwiki.txt

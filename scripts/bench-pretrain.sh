@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BIN=${MEKONG_BIN:-target/release/mekong}
-[[ -x "$BIN" ]] || BIN=target/debug/mekong
+BIN=${MEKONG_BIN:-${CARGO_TARGET_DIR:-target}/release/mekong}
+[[ -x "$BIN" ]] || BIN=${CARGO_TARGET_DIR:-target}/debug/mekong
 PRESETS=${PRESETS:-"tiny:128:8 mini:256:4"}   # preset:seq_len:batch
 STEPS=${STEPS:-25}
 SKIP=5

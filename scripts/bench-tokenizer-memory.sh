@@ -29,7 +29,7 @@ echo "| input | bytes | wall (s) | CPU (s) | peak RSS (MiB) | dev tokens |"
 echo "|---|---:|---:|---:|---:|---:|"
 for run in x1 "x$COPIES"; do
   mkdir -p "$OUT/$run.out"
-  /usr/bin/time -f "%e %U %S %M" -o "$OUT/$run.time" target/release/mekong tokenizer train \
+  /usr/bin/time -f "%e %U %S %M" -o "$OUT/$run.time" "${CARGO_TARGET_DIR:-target}/release/mekong" tokenizer train \
     --train "$OUT/$run" --dev "$BENCH/dev" --vocab-size "$VOCAB" --algorithm parity \
     --output "$OUT/$run.out/tokenizer.json" 2> "$OUT/$run.log"
   read -r wall user sys rss < <(tail -1 "$OUT/$run.time")

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 python3 scripts/fetch_demo_data.py --output data/demo
 cargo build --release
-mekong=./target/release/mekong
+mekong=${CARGO_TARGET_DIR:-target}/release/mekong
 $mekong run pipelines/demo.toml --only corpus
 $mekong run pipelines/fairness-classic.toml "$@"
 $mekong run pipelines/fairness-parity.toml "$@"

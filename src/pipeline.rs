@@ -7,8 +7,19 @@
 //! current inputs (content hashes) and parameters is skipped as cached unless `--force`.
 
 use anyhow::Context;
-use mekong_common::Manifest;
+use mekong_common::{PipelineContext, PipelineStage, Stage};
 use std::path::{Path, PathBuf};
+
+/// Every stage a pipeline file can name, in the order data flows through them. The runner knows
+/// them only through this list and the [`Stage`] trait.
+const STAGES: [PipelineStage; 6] = [
+    mekong_corpus::PIPELINE_STAGE,
+    mekong_tokenizer::PIPELINE_STAGE,
+    mekong_tokenizer::REPORT_PIPELINE_STAGE,
+    mekong_pretrain::PIPELINE_STAGE,
+    mekong_eval::PIPELINE_STAGE,
+    mekong_export::PIPELINE_STAGE,
+];
 
 #[derive(clap::Args)]
 pub struct RunArgs {
@@ -17,8 +28,8 @@ pub struct RunArgs {
     /// Rerun every stage even when its manifest says it is up to date.
     #[arg(long)]
     pub force: bool,
-    /// Run only these stages (by name: corpus, tokenizer, tokenizer-report, pretrain, eval, export).
-    #[arg(long, value_delimiter = ',')]
+    /// Run only these stages (comma-separated names).
+    #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(STAGES.map(|stage| stage.name)))]
     pub only: Vec<String>,
     /// Run nothing: say which stages are cached and, for the others, the first input or
     /// parameter that differs from their manifest.
@@ -26,57 +37,9 @@ pub struct RunArgs {
     pub dry_run: bool,
 }
 
-/// What every stage planner gets: where the pipeline file is, and where stages write.
-pub struct PipelineContext {
-    /// The pipeline file's folder; relative paths in the file are resolved against it.
-    pub base_dir: PathBuf,
-    /// `<workdir>`: each stage writes to `<workdir>/<stage>`.
-    pub workdir: PathBuf,
-}
-
-impl PipelineContext {
-    /// Resolves a path written in the pipeline file.
-    pub fn resolve(&self, path: impl AsRef<Path>) -> PathBuf {
-        self.base_dir.join(path)
-    }
-
-    /// The output folder of a stage.
-    pub fn stage_dir(&self, stage: &str) -> PathBuf {
-        self.workdir.join(stage)
-    }
-}
-
-/// A stage ready to run: what the cache check compares, and the work itself. The stage's
-/// library must write a manifest with the same `name`, `inputs` and `parameters`.
-pub struct PlannedStage {
-    pub name: &'static str,
-    pub out_dir: PathBuf,
-    pub inputs: Vec<PathBuf>,
-    pub parameters: serde_json::Value,
-    pub execute: Box<dyn FnOnce() -> anyhow::Result<()>>,
-}
-
-type Planner = fn(&toml::Value, &PipelineContext) -> anyhow::Result<PlannedStage>;
-
-/// Stages whose earlier output a person may have read, cited or shared: a rerun sets it aside in
-/// `<workdir>/previous/<stage>-NNN/` instead of replacing it (pretrain keeps its own earlier
-/// runs in `pretrain/runs/`). Removing them is left to the user.
-const KEPT_ON_RERUN: [&str; 2] = ["eval", "export"];
+/// Where a rerun sets aside a stage's earlier output it must not replace
+/// ([`Stage::keeps_earlier_output`]): `<workdir>/previous/<stage>-NNN/`.
 const PREVIOUS_DIR: &str = "previous";
-
-/// The stages in the order data flows through them, with the table path that configures each.
-const STAGES: [(&str, &[&str], Planner); 6] = [
-    ("corpus", &["corpus"], crate::cli::corpus::plan),
-    ("tokenizer", &["tokenizer"], crate::cli::tokenizer::plan),
-    (
-        "tokenizer-report",
-        &["tokenizer", "report"],
-        crate::cli::tokenizer::plan_report,
-    ),
-    ("pretrain", &["pretrain"], crate::cli::pretrain::plan),
-    ("eval", &["eval"], crate::cli::eval::plan),
-    ("export", &["export"], crate::cli::export::plan),
-];
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.pipeline)
@@ -85,28 +48,29 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .with_context(|| format!("{}: not a valid pipeline file", args.pipeline.display()))?;
     let context = context_for(&args.pipeline, &document)?;
     check_known_tables(&args.pipeline, &document)?;
-    for name in &args.only {
-        anyhow::ensure!(
-            STAGES.iter().any(|(stage, _, _)| stage == name),
-            "--only: unknown stage '{name}'"
-        );
-    }
 
     let mut ran = Vec::new();
-    for (name, table_path, planner) in STAGES {
-        let Some(section) = lookup(&document, table_path) else {
+    for kind in &STAGES {
+        let name = kind.name;
+        let Some(section) = lookup(&document, kind.table) else {
             continue;
         };
-        if only_holds_substages(section, table_path) {
+        if only_holds_substages(section, kind.table) {
             continue;
         }
         if !args.only.is_empty() && !args.only.iter().any(|o| o == name) {
             continue;
         }
-        let stage = planner(section, &context)
-            .with_context(|| format!("{}: [{}]", args.pipeline.display(), table_path.join(".")))?;
-        let stale =
-            Manifest::staleness(&stage.out_dir, stage.name, &stage.inputs, &stage.parameters);
+        let stage = (kind.plan)(section, &context)
+            .map_err(anyhow::Error::from_boxed)
+            .with_context(|| format!("{}: [{}]", args.pipeline.display(), kind.table_name()))?;
+        debug_assert_eq!(
+            stage.name(),
+            name,
+            "a stage plans under its registered name"
+        );
+        let output = context.stage_dir(name);
+        let stale = stage.staleness(&output);
         if args.dry_run {
             let plan = match (&stale, args.force) {
                 (_, true) => "will run (--force)".to_string(),
@@ -120,32 +84,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         if !args.force && stale.is_none() {
             eprintln!(
                 "[{name}] cached: {} is up to date (--force reruns it)",
-                stage.out_dir.display()
+                output.display()
             );
             ran.push((name, "cached"));
             continue;
         }
         let reason = stale.unwrap_or_else(|| "--force".to_string());
-        eprintln!("[{name}] running → {} ({reason})", stage.out_dir.display());
-        let set_aside = if KEPT_ON_RERUN.contains(&name) {
-            set_aside(&stage.out_dir, &context.workdir.join(PREVIOUS_DIR), name)?
-        } else {
-            None
-        };
-        if let Err(error) = (stage.execute)() {
-            // Nothing new replaced it: the earlier output goes back where it was.
-            if let Some(previous) = &set_aside {
-                std::fs::rename(previous, &stage.out_dir)
-                    .with_context(|| format!("cannot move {} back", previous.display()))?;
-            }
-            return Err(error.context(format!("stage {name} failed")));
-        }
-        if let Some(previous) = set_aside {
-            eprintln!(
-                "[{name}] the earlier output is kept in {}",
-                previous.display()
-            );
-        }
+        eprintln!("[{name}] running → {} ({reason})", output.display());
+        run_stage(stage.as_ref(), &output, &context)?;
         ran.push((name, "ran"));
     }
     anyhow::ensure!(
@@ -171,6 +117,35 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Runs one stage into `output` and prints its summary. An earlier output the stage must not
+/// replace is set aside first, and moved back if the stage fails.
+fn run_stage(stage: &dyn Stage, output: &Path, context: &PipelineContext) -> anyhow::Result<()> {
+    let name = stage.name();
+    let set_aside = if stage.keeps_earlier_output() {
+        set_aside(output, &context.workdir.join(PREVIOUS_DIR), name)?
+    } else {
+        None
+    };
+    match stage.run(output) {
+        Ok(summary) => eprint!("{summary}"),
+        Err(error) => {
+            // Nothing new replaced it: the earlier output goes back where it was.
+            if let Some(previous) = &set_aside {
+                std::fs::rename(previous, output)
+                    .with_context(|| format!("cannot move {} back", previous.display()))?;
+            }
+            return Err(anyhow::Error::from_boxed(error).context(format!("stage {name} failed")));
+        }
+    }
+    if let Some(previous) = set_aside {
+        eprintln!(
+            "[{name}] the earlier output is kept in {}",
+            previous.display()
+        );
+    }
+    Ok(())
+}
+
 /// Moves a completed earlier output of `stage` (its folder holds a manifest) to the next free
 /// `previous/<stage>-NNN`, and returns where; `None` when there is none.
 fn set_aside(out_dir: &Path, previous: &Path, stage: &str) -> anyhow::Result<Option<PathBuf>> {
@@ -189,34 +164,29 @@ fn set_aside(out_dir: &Path, previous: &Path, stage: &str) -> anyhow::Result<Opt
 }
 
 fn context_for(pipeline: &Path, document: &toml::Table) -> anyhow::Result<PipelineContext> {
-    let base_dir = pipeline
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
     let workdir = match document.get("pipeline").and_then(|p| p.get("workdir")) {
-        Some(toml::Value::String(dir)) => base_dir.join(dir),
+        Some(toml::Value::String(dir)) => Some(dir.as_str()),
         Some(_) => anyhow::bail!(
             "{}: [pipeline] workdir must be a string",
             pipeline.display()
         ),
-        None => {
-            let stem = pipeline.file_stem().unwrap_or_default().to_string_lossy();
-            PathBuf::from("runs").join(stem.as_ref())
-        }
+        None => None,
     };
-    Ok(PipelineContext { base_dir, workdir })
+    Ok(PipelineContext::new(pipeline, workdir))
 }
 
 /// A misspelt table would silently skip a stage: reject tables no stage reads.
 fn check_known_tables(pipeline: &Path, document: &toml::Table) -> anyhow::Result<()> {
     for key in document.keys() {
-        let known = key == "pipeline" || STAGES.iter().any(|(_, path, _)| path[0] == key);
-        anyhow::ensure!(
-            known,
-            "{}: unknown table [{key}] (known: pipeline, corpus, tokenizer, tokenizer.report, pretrain, eval, export)",
-            pipeline.display()
-        );
+        let known = key == "pipeline" || STAGES.iter().any(|stage| stage.table[0] == key);
+        if !known {
+            let tables: Vec<String> = STAGES.iter().map(PipelineStage::table_name).collect();
+            anyhow::bail!(
+                "{}: unknown table [{key}] (known: pipeline, {})",
+                pipeline.display(),
+                tables.join(", ")
+            );
+        }
     }
     Ok(())
 }
@@ -229,7 +199,8 @@ fn only_holds_substages(section: &toml::Value, table_path: &[&str]) -> bool {
     };
     !table.is_empty()
         && table.keys().all(|key| {
-            STAGES.iter().any(|(_, path, _)| {
+            STAGES.iter().any(|stage| {
+                let path = stage.table;
                 path.len() == table_path.len() + 1
                     && path.starts_with(table_path)
                     && path[table_path.len()] == key
@@ -268,17 +239,27 @@ mod tests {
     fn misspelt_table_is_rejected() {
         let document = parse("[corpsu]\nmono = []\n");
         let error = check_known_tables(Path::new("p.toml"), &document).unwrap_err();
-        assert!(error.to_string().contains("unknown table [corpsu]"));
+        let message = error.to_string();
+        assert!(message.contains("unknown table [corpsu]"), "{message}");
+        assert!(message.contains("tokenizer.report, pretrain"), "{message}");
     }
 
     #[test]
     fn workdir_is_relative_to_the_pipeline_file() {
         let document = parse("[pipeline]\nworkdir = \"../runs/x\"\n");
         let context = context_for(Path::new("pipelines/demo.toml"), &document).unwrap();
-        assert_eq!(context.workdir, Path::new("pipelines/../runs/x"));
-        assert_eq!(
-            context.stage_dir("corpus"),
-            Path::new("pipelines/../runs/x/corpus")
-        );
+        assert_eq!(context.workdir, Path::new("runs/x"));
+        let document = parse("[pipeline]\nworkdir = 3\n");
+        assert!(context_for(Path::new("p.toml"), &document).is_err());
+    }
+
+    #[test]
+    fn stage_names_and_tables_are_unique() {
+        for (i, stage) in STAGES.iter().enumerate() {
+            for other in &STAGES[i + 1..] {
+                assert_ne!(stage.name, other.name);
+                assert_ne!(stage.table, other.table);
+            }
+        }
     }
 }

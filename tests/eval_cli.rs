@@ -252,7 +252,7 @@ fn export_cli_writes_a_hugging_face_folder_and_refuses_to_overwrite() {
     );
     assert!(!out.status.success());
     assert!(
-        text(&out.stderr).contains("unknown dtype 'f8'"),
+        text(&out.stderr).contains("unknown variant `f8`"),
         "{}",
         text(&out.stderr)
     );

@@ -61,7 +61,7 @@ fn reruns_follow_what_each_stage_reads_and_keep_earlier_models() {
     std::fs::write(d.join("vi-mono.txt"), mono).unwrap();
     let plan = ok(d, &["run", "pipe.toml", "--dry-run"]);
     assert!(
-        plan.contains("[corpus] will run: input ./vi-mono.txt changed"),
+        plan.contains("[corpus] will run: input vi-mono.txt changed"),
         "{plan}"
     );
     assert!(plan.contains("[tokenizer] cached"), "{plan}");

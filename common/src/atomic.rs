@@ -1,5 +1,8 @@
 //! Atomic outputs: write everything into a hidden sibling folder or file, rename when complete.
 //! An interrupted or failed stage leaves the previous output (or nothing) in place, never half a file.
+//!
+//! A process killed outright (SIGKILL, the OOM killer, a node going down) cannot clean up, so the
+//! next writer of the same target removes the hidden siblings of processes that no longer run.
 
 use crate::{CommonError, Result};
 use std::path::{Path, PathBuf};
@@ -16,6 +19,7 @@ pub struct StagingDir {
 impl StagingDir {
     /// Creates an empty staging folder beside `target` (same file system, so the final rename is atomic).
     pub fn new(target: &Path) -> Result<Self> {
+        remove_stale_siblings(target)?;
         let staging = sibling(target, "staging");
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(|e| CommonError::io(&staging, e))?;
@@ -67,10 +71,15 @@ pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| CommonError::io(parent, e))?;
     }
+    remove_stale_siblings(path)?;
     let temporary = sibling(path, "tmp");
     std::fs::write(&temporary, bytes).map_err(|e| CommonError::io(&temporary, e))?;
     std::fs::rename(&temporary, path).map_err(|e| CommonError::io(path, e))
 }
+
+/// The kinds of hidden sibling this module writes: a staging folder, the earlier output moved
+/// aside during a commit, a file being written.
+const SIBLING_KINDS: [&str; 3] = ["staging", "previous", "tmp"];
 
 /// `dir/.name.suffix-PID`: hidden, unique to this process, on the same file system as `path`.
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
@@ -80,6 +89,54 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
         Some(parent) => parent.join(hidden),
         None => PathBuf::from(hidden),
     }
+}
+
+/// Removes the hidden siblings of `path` left by processes that no longer run. An earlier output
+/// a killed commit had moved aside, with nothing in its place yet, is moved back instead: it is
+/// the last complete output.
+fn remove_stale_siblings(path: &Path) -> Result<()> {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(()); // nothing written here yet
+    };
+    let prefix = format!(
+        ".{}.",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((kind, pid)) = name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.rsplit_once('-'))
+        else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if !SIBLING_KINDS.contains(&kind) || pid == std::process::id() || process_runs(pid) {
+            continue;
+        }
+        let stale = entry.path();
+        let outcome = if kind == "previous" && !path.exists() {
+            std::fs::rename(&stale, path)
+        } else if stale.is_dir() {
+            std::fs::remove_dir_all(&stale)
+        } else {
+            std::fs::remove_file(&stale)
+        };
+        outcome.map_err(|e| CommonError::io(&stale, e))?;
+    }
+    Ok(())
+}
+
+/// Whether a process with this id runs. Without a readable process table (`/proc`) every
+/// process is assumed to run, so nothing is removed.
+fn process_runs(pid: u32) -> bool {
+    !Path::new("/proc/self").exists() || Path::new(&format!("/proc/{pid}")).exists()
 }
 
 #[cfg(test)]
@@ -124,5 +181,46 @@ mod tests {
             std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
             1
         );
+    }
+
+    /// A process id no process has: above Linux's largest (2^22).
+    const GONE: u32 = 4_999_999;
+
+    #[test]
+    fn a_killed_writers_leftovers_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        let stale = dir.path().join(format!(".out.staging-{GONE}"));
+        std::fs::create_dir(&stale).unwrap();
+        std::fs::write(stale.join("part.parquet"), "half").unwrap();
+        let stale_file = dir.path().join(format!(".report.json.tmp-{GONE}"));
+        std::fs::write(&stale_file, "{").unwrap();
+        // A live process's staging folder (this test's parent, say) is not touched.
+        let live = dir.path().join(format!(
+            ".out.staging-{}",
+            std::os::unix::process::parent_id()
+        ));
+        std::fs::create_dir(&live).unwrap();
+        let other = dir.path().join(format!(".other.staging-{GONE}"));
+        std::fs::create_dir(&other).unwrap();
+
+        let staging = StagingDir::new(&target).unwrap();
+        staging.commit().unwrap();
+        write_file_atomic(&dir.path().join("report.json"), b"{}").unwrap();
+        assert!(!stale.exists() && !stale_file.exists());
+        assert!(live.exists() && other.exists());
+    }
+
+    #[test]
+    fn an_output_moved_aside_by_a_killed_commit_comes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        let aside = dir.path().join(format!(".out.previous-{GONE}"));
+        std::fs::create_dir(&aside).unwrap();
+        std::fs::write(aside.join("manifest.json"), "{}").unwrap();
+        let staging = StagingDir::new(&target).unwrap();
+        assert!(target.join("manifest.json").is_file());
+        drop(staging);
+        assert!(target.join("manifest.json").is_file());
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod filters;
 pub mod lang;
 pub mod normalize;
+pub mod pipeline;
 pub mod readers;
 mod stage;
 pub mod writers;
@@ -19,5 +20,6 @@ pub use config::{
     ShingleUnit, Source, SourceKind, ToneStyle,
 };
 pub use error::{CorpusError, Result};
+pub use pipeline::PIPELINE_STAGE;
 pub use stage::{parameters, run, Summary, STAGE};
 pub use writers::Stats;

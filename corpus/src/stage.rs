@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 
 /// The stage name recorded in manifests.
-pub const STAGE: &str = "corpus";
+pub use mekong_common::artefacts::corpus::STAGE;
 
 /// Segments read, normalised and filtered together.
 const BATCH_SEGMENTS: usize = 16_384;
@@ -36,6 +36,21 @@ pub struct Summary {
     pub stats: Stats,
     /// Files written, relative to the output folder.
     pub outputs: Vec<PathBuf>,
+}
+
+impl Summary {
+    /// The per-language table and a line of totals, printed at the end of the stage.
+    pub fn text(&self) -> String {
+        let total = self.stats.total();
+        format!(
+            "{}corpus: kept {} of {} segments → {} ({} files)\n",
+            self.stats.render_table(),
+            total.kept,
+            total.segments_in,
+            self.output.display(),
+            self.outputs.len()
+        )
+    }
 }
 
 /// Runs the corpus stage into `output` (replaced atomically when the run completes).

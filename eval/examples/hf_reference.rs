@@ -13,10 +13,11 @@
 //! - `encodings`: Mekong's ids of every line of every `*.txt` file under each `--texts` folder.
 
 use burn::tensor::{Int, Tensor, TensorData};
+use mekong_common::parallel::read_raw_lines;
+use mekong_common::parallel::FloresSplit;
 use mekong_eval::stage::{document_token, load_tokenizer};
-use mekong_eval::texts::{load_parallel, read_lines};
+use mekong_eval::texts::load_parallel;
 use mekong_pretrain::{load_checkpoint, CpuBackend};
-use mekong_tokenizer::report::FloresSplit;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use tokenizers::Tokenizer;
@@ -78,7 +79,7 @@ fn encodings(tokenizer: &Tokenizer, dir: &Path) -> Result<Vec<Value>, String> {
     files
         .iter()
         .map(|file| {
-            let lines = read_lines(file).map_err(|e| e.to_string())?;
+            let lines = read_raw_lines(file).map_err(|e| e.to_string())?;
             let ids = lines
                 .iter()
                 .map(|line| encode(tokenizer, line))

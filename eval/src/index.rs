@@ -3,9 +3,12 @@
 //! JSON), the training curve (drawn here from the pretrain stage's JSONL log) and the
 //! evaluation. Stages that did not run are listed as such.
 
-use crate::{EvalError, Result};
+use crate::Result;
+use mekong_common::artefacts::{corpus, eval, export, pretrain, tokenizer, tokenizer_report};
 use mekong_common::report::{Cell, Document, LineChart, LineSeries, Table};
 use mekong_common::{write_file_atomic, Manifest};
+use mekong_pretrain::training::StepLog;
+use mekong_tokenizer::report::ReportSummaries;
 use std::path::{Path, PathBuf};
 
 pub const INDEX_FILE: &str = "report.html";
@@ -16,13 +19,13 @@ pub const CURVE_FILE: &str = "training_curve.svg";
 /// small batch is too noisy to read.
 const CURVE_POINTS: usize = 100;
 
-/// The artefacts the page links to, relative to the workdir.
-const CORPUS_STATS: &str = "corpus/stats.json";
-const TOKENIZER_REPORT: &str = "tokenizer-report/report.html";
-const TOKENIZER_REPORT_JSON: &str = "tokenizer-report/report.json";
-const EVAL_REPORT: &str = "eval/eval.html";
-const EVAL_CHART: &str = "eval/bits_per_byte.svg";
-const EXPORT_CARD: &str = "export/README.md";
+/// A link of the page's navigation: its label, and the file relative to the workdir.
+type Link = (&'static str, String);
+
+/// `stage/file`, relative to the workdir: how the page links to a stage's artefact.
+fn artefact(stage: &str, file: &str) -> String {
+    format!("{stage}/{file}")
+}
 
 /// Writes `<workdir>/report.html` (and the training curve) and returns its path.
 pub fn write(workdir: &Path) -> Result<PathBuf> {
@@ -32,42 +35,62 @@ pub fn write(workdir: &Path) -> Result<PathBuf> {
         "Everything the pipeline wrote in {}.",
         workdir.display()
     ));
+    corpus_section(&mut doc, &mut links, workdir);
+    tokenizer_section(&mut doc, &mut links, workdir);
+    training_section(&mut doc, &mut links, workdir)?;
+    eval_section(&mut doc, &mut links, workdir);
+    export_section(&mut doc, &mut links, workdir);
+    let path = workdir.join(INDEX_FILE);
+    write_file_atomic(&path, with_links(&doc.to_html(), &links).as_bytes())?;
+    Ok(path)
+}
 
+fn corpus_section(doc: &mut Document, links: &mut Vec<Link>, workdir: &Path) {
     doc.heading(2, "Corpus");
-    if workdir.join(CORPUS_STATS).is_file() {
-        links.push(("Corpus statistics", CORPUS_STATS));
+    let stats = artefact(corpus::STAGE, corpus::STATS_FILE);
+    if workdir.join(&stats).is_file() {
+        links.push(("Corpus statistics", stats));
     }
-    match counts_table("Corpus counts", &workdir.join("corpus")) {
-        Some(table) => {
-            doc.table(table);
-        }
-        None => {
-            doc.paragraph("The corpus stage has not run in this workdir.");
-        }
-    }
+    match counts_table("Corpus counts", &workdir.join(corpus::STAGE)) {
+        Some(table) => doc.table(table),
+        None => doc.paragraph("The corpus stage has not run in this workdir."),
+    };
+}
 
+fn tokenizer_section(doc: &mut Document, links: &mut Vec<Link>, workdir: &Path) {
     doc.heading(2, "Tokenizer");
-    if workdir.join(TOKENIZER_REPORT).is_file() {
-        links.push(("Tokenizer comparison", TOKENIZER_REPORT));
-        doc.paragraph(format!(
-            "The tokenizer comparison is in {TOKENIZER_REPORT}."
+    let report = artefact(tokenizer_report::STAGE, tokenizer_report::HTML_FILE);
+    if workdir.join(&report).is_file() {
+        doc.paragraph(format!("The tokenizer comparison is in {report}."));
+        links.push(("Tokenizer comparison", report));
+        let json = workdir.join(artefact(
+            tokenizer_report::STAGE,
+            tokenizer_report::JSON_FILE,
         ));
-        if let Some(table) = tokenizer_comparison(&workdir.join(TOKENIZER_REPORT_JSON)) {
-            doc.table(table);
-        }
+        match ReportSummaries::read(&json) {
+            Ok(summaries) => doc.table(tokenizer_comparison(&summaries)),
+            // Said on the page: a table left out silently would read as "nothing to show".
+            Err(error) => doc.paragraph(format!(
+                "The comparison table cannot be shown: {}.",
+                mekong_common::error_chain(&error)
+            )),
+        };
     } else {
         doc.paragraph("No tokenizer report in this workdir.");
     }
-    if let Some(table) = counts_table("Tokenizer counts", &workdir.join("tokenizer")) {
+    if let Some(table) = counts_table("Tokenizer counts", &workdir.join(tokenizer::STAGE)) {
         doc.table(table);
     }
+}
 
+fn training_section(doc: &mut Document, links: &mut Vec<Link>, workdir: &Path) -> Result<()> {
     doc.heading(2, "Training");
-    match training_curve(&workdir.join("pretrain"))? {
+    let log = workdir.join(pretrain::STAGE).join(pretrain::LOG_FILE);
+    match training_curve(&log) {
         Some(chart) => {
             let svg = chart.to_svg()?;
             write_file_atomic(&workdir.join(CURVE_FILE), svg.as_bytes())?;
-            links.push(("Training curve", CURVE_FILE));
+            links.push(("Training curve", CURVE_FILE.to_string()));
             doc.chart(
                 svg,
                 "Training loss averaged over windows of steps, and validation loss at each \
@@ -78,14 +101,19 @@ pub fn write(workdir: &Path) -> Result<PathBuf> {
             doc.paragraph("No training log in this workdir.");
         }
     }
+    Ok(())
+}
 
+fn eval_section(doc: &mut Document, links: &mut Vec<Link>, workdir: &Path) {
     doc.heading(2, "Evaluation");
-    if workdir.join(EVAL_REPORT).is_file() {
-        links.push(("Evaluation", EVAL_REPORT));
+    let report = artefact(eval::STAGE, eval::HTML_FILE);
+    if workdir.join(&report).is_file() {
         doc.paragraph(format!(
-            "The full evaluation (tables, contamination, samples) is in {EVAL_REPORT}."
+            "The full evaluation (tables, contamination, samples) is in {report}."
         ));
-        if let Ok(svg) = std::fs::read_to_string(workdir.join(EVAL_CHART)) {
+        links.push(("Evaluation", report));
+        let chart = workdir.join(artefact(eval::STAGE, eval::CHART_FILE));
+        if let Ok(svg) = std::fs::read_to_string(chart) {
             doc.chart(
                 svg,
                 "Bits per byte per language and model (lower is better).",
@@ -94,21 +122,21 @@ pub fn write(workdir: &Path) -> Result<PathBuf> {
     } else {
         doc.paragraph("The eval stage has not run in this workdir.");
     }
+}
 
+fn export_section(doc: &mut Document, links: &mut Vec<Link>, workdir: &Path) {
     doc.heading(2, "Export");
-    if workdir.join(EXPORT_CARD).is_file() {
-        links.push(("Model card", EXPORT_CARD));
-        doc.paragraph(
-            "The model is exported as a Hugging Face folder in export/ (transformers loads it with \
-             AutoModelForCausalLM and AutoTokenizer); its model card is export/README.md.",
-        );
+    let card = artefact(export::STAGE, export::CARD_FILE);
+    if workdir.join(&card).is_file() {
+        doc.paragraph(format!(
+            "The model is exported as a Hugging Face folder in {}/ (transformers loads it with \
+             AutoModelForCausalLM and AutoTokenizer); its model card is {card}.",
+            export::STAGE
+        ));
+        links.push(("Model card", card));
     } else {
         doc.paragraph("The export stage has not run in this workdir.");
     }
-
-    let path = workdir.join(INDEX_FILE);
-    write_file_atomic(&path, with_links(&doc.to_html(), &links).as_bytes())?;
-    Ok(path)
 }
 
 /// The mean step and loss of each run of `window` consecutive points.
@@ -127,7 +155,7 @@ fn window_means(points: &[(f64, f64)], window: usize) -> Vec<(f64, f64)> {
 
 /// Puts a list of links under the page title. The shared [`Document`] renders text only, so the
 /// navigation (the one thing this page adds) is spliced in after its `<h1>`.
-fn with_links(html: &str, links: &[(&str, &str)]) -> String {
+fn with_links(html: &str, links: &[Link]) -> String {
     let mut nav = String::from("<nav><ul>\n");
     for (label, href) in links {
         nav.push_str(&format!(
@@ -161,15 +189,13 @@ fn counts_table(title: &str, stage_dir: &Path) -> Option<Table> {
     Some(table)
 }
 
-/// The per-tokenizer summary of the tokenizer report (`report.json`: `reference` and
-/// `tokenizers[].summary` with `mean_premium`, `max_premium`, `max_premium_language`, `gini`,
-/// `over_2x`, `languages`).
-fn tokenizer_comparison(report_json: &Path) -> Option<Table> {
-    let text = std::fs::read_to_string(report_json).ok()?;
-    let report: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let reference = report.get("reference")?.as_str()?;
+/// The per-tokenizer summary of the tokenizer report.
+fn tokenizer_comparison(report: &ReportSummaries) -> Table {
     let mut table = Table::new(
-        format!("Token premium against {reference} on the parallel set"),
+        format!(
+            "Token premium against {} on the parallel set",
+            report.reference
+        ),
         [
             "tokenizer",
             "vocabulary",
@@ -180,67 +206,44 @@ fn tokenizer_comparison(report_json: &Path) -> Option<Table> {
             "over 2×",
         ],
     );
-    for tokenizer in report.get("tokenizers")?.as_array()? {
-        let summary = tokenizer.get("summary")?;
-        let number = |key: &str| summary.get(key).and_then(|v| v.as_f64());
-        let max = match (
-            number("max_premium"),
-            summary.get("max_premium_language").and_then(|v| v.as_str()),
-        ) {
+    for tokenizer in &report.tokenizers {
+        let summary = &tokenizer.summary;
+        let max = match (summary.max_premium, &summary.max_premium_language) {
             (Some(max), Some(lang)) => Cell::text(format!("{max:.2} ({lang})")),
             _ => Cell::missing(),
         };
         table.push_row(vec![
-            Cell::text(tokenizer.get("name")?.as_str()?),
-            Cell::from(summary.get("vocabulary_size")?.as_u64()? as usize),
-            Cell::from(summary.get("languages")?.as_u64()? as usize),
-            Cell::optional_decimal(number("mean_premium"), 2),
+            Cell::text(&tokenizer.name),
+            Cell::from(summary.vocabulary_size),
+            Cell::from(summary.languages),
+            Cell::optional_decimal(summary.mean_premium, 2),
             max,
-            Cell::optional_decimal(number("gini"), 3),
-            Cell::from(summary.get("over_2x")?.as_array()?.len()),
+            Cell::optional_decimal(summary.gini, 3),
+            Cell::from(summary.over_2x.len()),
         ]);
     }
-    Some(table)
+    table
 }
 
-/// Step and loss of every record of the pretrain stage's `*.jsonl` logs (`train-log.jsonl`:
-/// `{"step", "loss", "validation": {"loss", ...} | null, ...}`), with the validation loss as a
-/// second line when logged.
-fn training_curve(pretrain_dir: &Path) -> Result<Option<LineChart>> {
-    let Ok(entries) = std::fs::read_dir(pretrain_dir) else {
-        return Ok(None);
-    };
-    let mut logs: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
-    logs.sort();
+/// The training curve from the pretrain stage's log: the loss of every step (as window means)
+/// and the validation loss where one was measured. `None` without a readable log.
+fn training_curve(log: &Path) -> Option<LineChart> {
+    let text = std::fs::read_to_string(log).ok()?;
     let mut train = Vec::new();
     let mut validation = Vec::new();
-    for log in &logs {
-        let text = std::fs::read_to_string(log).map_err(|e| EvalError::io(log, e))?;
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            // A line cut short by an interrupted run is skipped, not fatal: the page still shows the rest.
-            let Ok(record) = serde_json::from_str::<serde_json::Value>(line) else {
-                continue;
-            };
-            let Some(step) = record.get("step").and_then(|s| s.as_f64()) else {
-                continue;
-            };
-            if let Some(loss) = record.get("loss").and_then(|l| l.as_f64()) {
-                train.push((step, loss));
-            }
-            if let Some(loss) = record
-                .get("validation")
-                .and_then(|v| v.get("loss"))
-                .and_then(|l| l.as_f64())
-            {
-                validation.push((step, loss));
-            }
+    // A line cut short by an interrupted run is skipped, not fatal: the page still shows the rest.
+    for record in text
+        .lines()
+        .filter_map(|line| serde_json::from_str::<StepLog>(line).ok())
+    {
+        let step = record.step as f64;
+        train.push((step, record.loss));
+        if let Some(measured) = record.validation {
+            validation.push((step, measured.loss));
         }
     }
-    if train.is_empty() && validation.is_empty() {
-        return Ok(None);
+    if train.is_empty() {
+        return None;
     }
     let mut series = vec![LineSeries {
         name: "training loss (window mean)".into(),
@@ -252,12 +255,12 @@ fn training_curve(pretrain_dir: &Path) -> Result<Option<LineChart>> {
             points: validation,
         });
     }
-    Ok(Some(LineChart {
+    Some(LineChart {
         title: "Training curve".into(),
         x_label: "step".into(),
         y_label: "loss (nats per token)".into(),
         series,
-    }))
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod burn_model;
 pub mod contamination;
 pub mod index;
 pub mod model;
+pub mod pipeline;
 pub mod report;
 pub mod sampling;
 pub mod scoring;
@@ -16,6 +17,7 @@ pub mod stage;
 pub mod texts;
 
 pub use model::{ScoringModel, UniformModel};
+pub use pipeline::PIPELINE_STAGE;
 pub use sampling::{generate, Recompute, SamplingConfig};
 pub use scoring::{score_tokens, TextScore, Window, WindowPlan};
 pub use stage::{run, EvalConfig, EvalOutcome, EvalResults, ModelSpec, TextSpec};

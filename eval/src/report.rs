@@ -8,9 +8,7 @@ use mekong_common::report::{BarChart, Cell, Document, Series, Table};
 use serde::{Deserialize, Serialize};
 
 pub const MARKDOWN_FILE: &str = "eval.md";
-pub const HTML_FILE: &str = "eval.html";
-pub const JSON_FILE: &str = "eval.json";
-pub const CHART_FILE: &str = "bits_per_byte.svg";
+pub use mekong_common::artefacts::eval::{CHART_FILE, HTML_FILE, JSON_FILE};
 
 /// `eval.json`: what was measured, and the settings it was measured with. Other stages (the
 /// export's model card) read it with this type.

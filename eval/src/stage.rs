@@ -12,16 +12,16 @@ use crate::{
 };
 use burn::tensor::backend::Backend;
 use indicatif::{ProgressBar, ProgressStyle};
+use mekong_common::parallel::FloresSplit;
 use mekong_common::{Manifest, StagingDir};
 use mekong_pretrain::tokenize::SEPARATOR_CANDIDATES;
 use mekong_pretrain::DeviceKind;
-use mekong_tokenizer::report::FloresSplit;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use tokenizers::Tokenizer;
 
 /// The stage's name in manifests and pipelines.
-pub const STAGE: &str = "eval";
+pub use mekong_common::artefacts::eval::STAGE;
 
 /// One model to evaluate: a checkpoint and the tokenizer it was trained with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,7 +107,10 @@ impl EvalConfig {
         inputs.extend(self.prompts_file.iter().cloned());
         // The contamination check reads the corpus shards only.
         if let Some(corpus) = &self.corpus {
-            inputs.extend(mekong_common::files_read(corpus, &["parquet"]));
+            inputs.extend(mekong_common::files_read(
+                corpus,
+                &[mekong_common::artefacts::corpus::SHARD_EXTENSION],
+            ));
         }
         inputs
     }
@@ -353,7 +356,7 @@ fn load_texts(config: &EvalConfig) -> Result<Vec<EvalText>> {
 fn load_prompts(config: &EvalConfig) -> Result<Vec<String>> {
     let mut prompts = config.prompts.clone();
     if let Some(path) = &config.prompts_file {
-        let lines: Vec<String> = texts::read_lines(path)?
+        let lines: Vec<String> = mekong_common::parallel::read_raw_lines(path)?
             .into_iter()
             .filter(|l| !l.trim().is_empty())
             .collect();

@@ -3,8 +3,8 @@
 //!
 //! A text is its non-empty lines, NFC-normalised (as the corpus stage normalises training text,
 //! so a decomposed file is not penalised for its encoding), joined by `\n`; its byte count is
-//! that string's UTF-8 length. Parallel sets are read by the tokenizer report's loader
-//! ([`mekong_tokenizer::report::parallel`]), so both reports accept the same layouts and name
+//! that string's UTF-8 length. Files and parallel sets are read by [`mekong_common::parallel`],
+//! as the tokenizer stage reads them, so both reports accept the same layouts and name
 //! languages the same way: a folder of `<lang>.txt`, FLORES `<code>.devtest`/`.dev` (in the
 //! folder or its `devtest/`/`dev/` subfolder), or UDHR `<code>.txt` + `index.tsv` (a language
 //! may be named by its file code, BCP 47 tag or ISO 639-3 code, or by a primary subtag such as
@@ -12,11 +12,9 @@
 //! so each language's text says the same thing.
 
 use crate::{EvalError, Result};
-use mekong_tokenizer::report::parallel::ParallelSet;
-use mekong_tokenizer::report::FloresSplit;
+use mekong_common::parallel::{read_lines, FloresSplit, ParallelSet};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use unicode_normalization::UnicodeNormalization;
 
 /// One evaluation text in one language.
 #[derive(Debug, Clone, Serialize)]
@@ -48,7 +46,6 @@ pub fn load_text(lang: &str, path: &Path) -> Result<EvalText> {
     let lines: Vec<String> = read_lines(path)?
         .into_iter()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| l.nfc().collect())
         .collect();
     if lines.is_empty() {
         return Err(EvalError::bad_input(
@@ -76,8 +73,7 @@ pub fn load_parallel(
     languages: &[String],
     split: FloresSplit,
 ) -> Result<Vec<EvalText>> {
-    let set = ParallelSet::read(dir, split, languages)
-        .map_err(|e| EvalError::Invalid(format!("parallel set {e}")))?;
+    let set = ParallelSet::read(dir, split, languages)?;
     let mut selected: Vec<(String, usize)> = Vec::new();
     if languages.is_empty() {
         for (i, language) in set.languages.iter().enumerate() {
@@ -87,9 +83,7 @@ pub fn load_parallel(
         }
     } else {
         for wanted in languages {
-            let i = set
-                .resolve(wanted)
-                .map_err(|e| EvalError::bad_input(dir, None, e.to_string()))?;
+            let i = set.resolve(wanted)?;
             selected.push((wanted.clone(), i));
         }
     }
@@ -121,27 +115,10 @@ pub fn load_parallel(
         .collect())
 }
 
-/// The file's lines (without `\r\n`/`\n`), refusing text that is not UTF-8 with its line number.
-pub fn read_lines(path: &Path) -> Result<Vec<String>> {
-    let bytes = std::fs::read(path).map_err(|e| EvalError::io(path, e))?;
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            let line = bytes[..error.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
-            return Err(EvalError::bad_input(path, Some(line), "not valid UTF-8"));
-        }
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    Ok(text.lines().map(str::to_string).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_normalization::UnicodeNormalization;
 
     fn write(dir: &Path, name: &str, text: &str) {
         let path = dir.join(name);

@@ -197,15 +197,16 @@ fn the_pipeline_index_links_every_stage_report() {
         workdir.join("pretrain/train-log.jsonl"),
     )
     .unwrap();
-    // A tokenizer report's JSON, as the tokenizer-report stage writes it (the fields read).
+    // A tokenizer report's JSON, as the tokenizer-report stage writes it (the fields read back).
     let report_dir = workdir.join("tokenizer-report");
     std::fs::create_dir_all(&report_dir).unwrap();
     std::fs::write(report_dir.join("report.html"), "<html></html>").unwrap();
     std::fs::write(
         report_dir.join("report.json"),
         r#"{"reference": "en", "tokenizers": [{"name": "mekong", "summary": {
-            "vocabulary_size": 8000, "languages": 3, "mean_premium": 1.25, "max_premium": 2.5,
-            "max_premium_language": "km", "gini": 0.125, "over_2x": ["km"]}}]}"#,
+            "tokenizer": "mekong", "vocabulary_size": 8000, "languages": 3, "missing": [],
+            "mean_premium": 1.25, "max_premium": 2.5, "max_premium_language": "km",
+            "gini": 0.125, "over_2x": ["km"], "over_4x": [], "vocabulary_utilisation": 0.5}}]}"#,
     )
     .unwrap();
     let index = mekong_eval::index::write(&workdir).unwrap();
@@ -217,4 +218,14 @@ fn the_pipeline_index_links_every_stage_report() {
     assert!(html.contains("Token premium against en"), "{html}");
     assert!(html.contains("2.50 (km)"), "{html}");
     assert!(workdir.join("training_curve.svg").is_file());
+
+    // A report.json of another shape is said on the page, not silently left out.
+    std::fs::write(report_dir.join("report.json"), r#"{"reference": "en"}"#).unwrap();
+    mekong_eval::index::write(&workdir).unwrap();
+    let html = std::fs::read_to_string(&index).unwrap();
+    assert!(
+        html.contains("The comparison table cannot be shown"),
+        "{html}"
+    );
+    assert!(html.contains("missing field"), "{html}");
 }

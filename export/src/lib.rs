@@ -4,15 +4,18 @@
 //! does per language.
 //!
 //! # Modules
-//! `stage` (what is read, the folder written atomically, the manifest), `hub_files` (the
+//! `stage` (what is read, the folder written atomically, the manifest), `pipeline` (its
+//! `[export]` table), `hub_files` (the
 //! tokenizer and generation configs transformers reads), `card` (README.md in the Hub's format,
 //! from the corpus, tokenizer, pretrain and eval artefacts). The weights and `config.json` are
 //! `mekong_pretrain::hf`'s, which `--init-from` reads back.
 
 pub mod card;
 pub mod hub_files;
+pub mod pipeline;
 pub mod stage;
 
+pub use pipeline::PIPELINE_STAGE;
 pub use stage::{run, ExportConfig, ExportOutcome, STAGE};
 
 use std::path::PathBuf;

@@ -12,7 +12,7 @@
 use crate::card::{self, Card, TrainingRun};
 use crate::hub_files::{self, Separator};
 use crate::{ExportError, Result};
-use mekong_common::{Manifest, StagingDir};
+use mekong_common::{artefacts, Manifest, StagingDir};
 use mekong_eval::report::EvalJson;
 use mekong_pretrain::checkpoint::{resolve_checkpoint_dir, CHECKPOINTS_DIR};
 use mekong_pretrain::hf::{self, ExportDtype, SpecialIds};
@@ -20,9 +20,8 @@ use mekong_pretrain::{check_tokenizer_matches, load_checkpoint, CpuBackend};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The stage's name in manifests and pipelines.
-pub const STAGE: &str = "export";
-pub const CARD_FILE: &str = "README.md";
+/// The stage's name in manifests and pipelines, and the model card's file.
+pub use mekong_common::artefacts::export::{CARD_FILE, STAGE};
 
 /// What to export; serialised as the manifest's `parameters`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,22 +70,23 @@ impl ExportConfig {
 
     fn stats_file(&self) -> Option<PathBuf> {
         let dir = self.corpus.as_ref()?;
-        Some(dir.join(mekong_corpus::writers::stats::STATS_FILE))
+        Some(dir.join(artefacts::corpus::STATS_FILE))
     }
 
     /// The tokenizer stage's training.json, when it sits beside tokenizer.json.
     fn training_file(&self) -> Option<PathBuf> {
         let path = self
             .tokenizer
-            .with_file_name(mekong_tokenizer::train::TRAINING_FILE);
+            .with_file_name(artefacts::tokenizer::TRAINING_FILE);
         path.is_file().then_some(path)
     }
 
     fn eval_file(&self) -> Option<PathBuf> {
-        Some(self.eval.as_ref()?.join(mekong_eval::report::JSON_FILE))
+        Some(self.eval.as_ref()?.join(artefacts::eval::JSON_FILE))
     }
 
-    fn parameters(&self) -> serde_json::Value {
+    /// The manifest's `parameters`.
+    pub fn parameters(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("export config serialises")
     }
 }
@@ -103,6 +103,33 @@ pub struct ExportOutcome {
     /// False when the tokenizer is not byte-identical to the one the model was trained with
     /// (same vocabulary size, another file).
     pub tokenizer_is_the_trained_one: bool,
+}
+
+impl ExportOutcome {
+    /// What was exported, a note when the tokenizer is not the trained file, and how to load it.
+    pub fn text(&self) -> String {
+        let mut text = format!(
+            "exported step {} of {} ({} parameters, {}, {:.1} MB of weights) → {}\n",
+            self.step,
+            self.checkpoint.display(),
+            self.parameters,
+            self.dtype.torch_name(),
+            self.weights_bytes as f64 / 1e6,
+            self.out_dir.display()
+        );
+        if !self.tokenizer_is_the_trained_one {
+            text.push_str(
+                "  note: the tokenizer has the model's vocabulary size but is not the file the \
+                 model was trained with\n",
+            );
+        }
+        text.push_str(&format!(
+            "  load it: AutoModelForCausalLM.from_pretrained(\"{0}\"), \
+             AutoTokenizer.from_pretrained(\"{0}\")\n",
+            self.out_dir.display()
+        ));
+        text
+    }
 }
 
 /// Writes the model folder `out_dir`. An existing non-empty `out_dir` is refused unless

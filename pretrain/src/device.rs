@@ -10,30 +10,11 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "lowercase")]
 pub enum DeviceKind {
     Cpu,
+    #[serde(alias = "gpu")]
     Cuda,
 }
 
-impl std::str::FromStr for DeviceKind {
-    type Err = PretrainError;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "cpu" => Ok(DeviceKind::Cpu),
-            "cuda" | "gpu" => Ok(DeviceKind::Cuda),
-            other => Err(PretrainError::Config {
-                message: format!("unknown device '{other}' (known: cpu, cuda)"),
-            }),
-        }
-    }
-}
-
-impl std::fmt::Display for DeviceKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            DeviceKind::Cpu => "cpu",
-            DeviceKind::Cuda => "cuda",
-        })
-    }
-}
+mekong_common::display_as_name!(DeviceKind, Precision);
 
 /// The device to use: the one asked for (failing clearly when it is not there), or CUDA when
 /// built in and present, else the CPU.

@@ -23,7 +23,8 @@
 //! `model` (the transformer), `tokenize` (Parquet → shards), `data` (memory-mapped shards,
 //! language-weighted sampling, validation windows), `training` (the loop: AdamW, schedule,
 //! clipping, accumulation, validation, logs), `checkpoint` (atomic save, verified load),
-//! `device` (CPU or CUDA, precision), `stage` (tokenize + train as one pipeline stage), `hf`
+//! `device` (CPU or CUDA, precision), `stage` (tokenize + train as one stage), `pipeline` (its `[pretrain]` table), `summary`
+//! (what tokenize and train print), `hf`
 //! (Hugging Face Llama `config.json` + `model.safetensors`: export, and `--init-from`).
 
 pub mod checkpoint;
@@ -31,7 +32,9 @@ pub mod data;
 pub mod device;
 pub mod hf;
 pub mod model;
+pub mod pipeline;
 pub mod stage;
+mod summary;
 pub mod tokenize;
 pub mod training;
 
@@ -41,6 +44,7 @@ pub use checkpoint::{
 };
 pub use device::{resolve_device, DeviceKind, Precision};
 pub use model::{KvCache, Model, ModelConfig};
+pub use pipeline::PIPELINE_STAGE;
 pub use tokenize::{tokenize, TokenizeConfig, TokenizeSummary};
 pub use training::{train, Resume, TrainConfig, TrainOptions, TrainSummary};
 

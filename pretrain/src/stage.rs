@@ -14,20 +14,21 @@ use crate::checkpoint::CHECKPOINTS_DIR;
 use crate::tokenize::{tokenize, TokenizeConfig, TokenizeSummary};
 use crate::training::{train, Resume, TrainConfig, TrainOptions, TrainSummary, LOG_FILE};
 use crate::{PretrainError, Result};
+use mekong_common::artefacts::corpus::SHARD_EXTENSION;
 use mekong_common::{Manifest, MANIFEST_FILE};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// Stage name in manifests and pipelines.
-pub const STAGE: &str = "pretrain";
+pub use mekong_common::artefacts::pretrain::STAGE;
 /// Folder of the token shards inside the stage's output.
 pub const TOKENS_DIR: &str = "tokens";
 /// The inputs and parameters of the run in progress (a manifest without counts or outputs).
 pub const RUN_FILE: &str = "run.json";
 /// The tokenizer the run in `<output>` is trained with, copied in, so the run stays evaluable
 /// after the tokenizer stage has moved on.
-pub const TOKENIZER_FILE: &str = "tokenizer.json";
+pub const TOKENIZER_FILE: &str = mekong_common::artefacts::tokenizer::TOKENIZER_FILE;
 /// Earlier runs, one numbered folder each (`runs/001`, …).
 pub const RUNS_DIR: &str = "runs";
 
@@ -48,7 +49,7 @@ impl StageParameters {
 /// What the stage reads, as its manifest records it: the corpus shards (not the corpus stage's
 /// statistics or rejected segments), the tokenizer, and the folder training continues from.
 pub fn stage_inputs(corpus: &Path, tokenizer: &Path, parameters: &StageParameters) -> Vec<PathBuf> {
-    let mut inputs = mekong_common::files_read(corpus, &["parquet"]);
+    let mut inputs = mekong_common::files_read(corpus, &[SHARD_EXTENSION]);
     inputs.push(tokenizer.to_path_buf());
     inputs.extend(parameters.train.init_from.clone());
     inputs

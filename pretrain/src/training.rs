@@ -30,7 +30,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub const LOG_FILE: &str = "train-log.jsonl";
+pub use mekong_common::artefacts::pretrain::LOG_FILE;
 
 /// Training parameters (they go into the manifest and every checkpoint; resuming requires the
 /// same ones).

@@ -1,9 +1,10 @@
-//! `mekong corpus`: arguments and pipeline section of the corpus stage. Parsing only; the work
-//! is in the `mekong-corpus` library.
+//! `mekong corpus`: the corpus stage's arguments. Parsing only; the work is in the
+//! `mekong-corpus` library.
 
-use crate::pipeline::{PipelineContext, PlannedStage};
 use anyhow::Context;
-use mekong_corpus::{CorpusConfig, Source, Stats, Summary};
+use mekong_common::names::parse_name;
+use mekong_corpus::pipeline::config_from_table;
+use mekong_corpus::{CorpusConfig, MonoUnit, Source, Stats, ToneStyle};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -47,14 +48,14 @@ struct BuildArgs {
     #[arg(long)]
     skip_bad_lines: bool,
     /// Plain-text monolingual input: one segment per `line` or per `paragraph`.
-    #[arg(long, value_name = "UNIT")]
-    mono_unit: Option<String>,
+    #[arg(long, value_name = "UNIT", value_parser = parse_name::<MonoUnit>)]
+    mono_unit: Option<MonoUnit>,
     /// JSONL field / Parquet column holding monolingual text [default: text].
     #[arg(long, value_name = "NAME")]
     text_field: Option<String>,
     /// Vietnamese tone-mark placement: old (hòa, default), new (hoà) or off.
-    #[arg(long, value_name = "STYLE")]
-    vi_tone: Option<String>,
+    #[arg(long, value_name = "STYLE", value_parser = parse_name::<ToneStyle>)]
+    vi_tone: Option<ToneStyle>,
     /// Remove printf/brace placeholders (software strings).
     #[arg(long)]
     strip_placeholders: bool,
@@ -96,7 +97,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
             let table: toml::Value = toml::from_str(&text)
                 .with_context(|| format!("{}: not valid TOML", path.display()))?;
             let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
-            config_from_toml(&table, |p| base.join(p))
+            config_from_table(&table, |p| base.join(p))
                 .with_context(|| format!("{}", path.display()))?
         }
         None => CorpusConfig::default(),
@@ -113,14 +114,14 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     }
     config.exclude.extend(args.exclude.iter().cloned());
     config.input.skip_bad_lines |= args.skip_bad_lines;
-    if let Some(unit) = &args.mono_unit {
-        config.input.mono_unit = parse_choice("--mono-unit", unit)?;
+    if let Some(unit) = args.mono_unit {
+        config.input.mono_unit = unit;
     }
     if let Some(field) = &args.text_field {
         config.input.text_field = field.clone();
     }
-    if let Some(style) = &args.vi_tone {
-        config.normalize.vi_tone = parse_choice("--vi-tone", style)?;
+    if let Some(style) = args.vi_tone {
+        config.normalize.vi_tone = style;
     }
     config.normalize.strip_placeholders |= args.strip_placeholders;
     config.normalize.strip_accelerators |= args.strip_accelerators;
@@ -131,86 +132,6 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     config.dedup.near &= !args.no_near_dedup;
     config.dedup.exact_each_side |= args.dedup_each_side;
     let summary = mekong_corpus::run(&config, &output)?;
-    print_summary(&summary);
+    eprint!("{}", summary.text());
     Ok(())
-}
-
-/// Reads a value of one of the library's option enums from its lower-case name.
-fn parse_choice<T: serde::de::DeserializeOwned>(flag: &str, value: &str) -> anyhow::Result<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_string()))
-        .map_err(|e| anyhow::anyhow!("{flag} {value}: {e}"))
-}
-
-/// A `[corpus]` table: `parallel`, `mono` (lists of specs, as on the command line), `exclude`
-/// (list of paths), and the optional tables `input`, `normalize`, `filters`, `dedup`, `output`
-/// with the fields of the library's configuration. Paths are resolved with `resolve`.
-fn config_from_toml(
-    section: &toml::Value,
-    resolve: impl Fn(&str) -> PathBuf,
-) -> anyhow::Result<CorpusConfig> {
-    let mut table = section
-        .as_table()
-        .context("[corpus] must be a table")?
-        .clone();
-    anyhow::ensure!(
-        !table.contains_key("sources"),
-        "use `parallel` and `mono` lists, not `sources`"
-    );
-    let mut strings = |key: &str| -> anyhow::Result<Vec<String>> {
-        match table.remove(key) {
-            None => Ok(Vec::new()),
-            Some(value) => value
-                .try_into::<Vec<String>>()
-                .with_context(|| format!("`{key}` must be a list of strings")),
-        }
-    };
-    let parallel = strings("parallel")?;
-    let mono = strings("mono")?;
-    let exclude = strings("exclude")?;
-    let mut config: CorpusConfig = toml::Value::Table(table)
-        .try_into()
-        .context("invalid [corpus] settings")?;
-    for spec in &parallel {
-        config
-            .sources
-            .push(Source::parse_parallel(spec, |p| resolve(p))?);
-    }
-    for spec in &mono {
-        config
-            .sources
-            .push(Source::parse_mono(spec, |p| resolve(p))?);
-    }
-    config.exclude = exclude.iter().map(|p| resolve(p)).collect();
-    Ok(config)
-}
-
-fn print_summary(summary: &Summary) {
-    eprint!("{}", summary.stats.render_table());
-    let total = summary.stats.total();
-    eprintln!(
-        "corpus: kept {} of {} segments → {} ({} files)",
-        total.kept,
-        total.segments_in,
-        summary.output.display(),
-        summary.outputs.len()
-    );
-}
-
-/// Plans the `[corpus]` section of a pipeline file; the output is `<workdir>/corpus`.
-pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<PlannedStage> {
-    let config = config_from_toml(section, |p| ctx.resolve(p))?;
-    config.validate()?;
-    let out_dir = ctx.stage_dir("corpus");
-    let target = out_dir.clone();
-    Ok(PlannedStage {
-        name: mekong_corpus::STAGE,
-        out_dir,
-        inputs: config.input_paths(),
-        parameters: mekong_corpus::parameters(&config),
-        execute: Box::new(move || {
-            let summary = mekong_corpus::run(&config, &target)?;
-            print_summary(&summary);
-            Ok(())
-        }),
-    })
 }

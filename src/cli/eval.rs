@@ -1,12 +1,10 @@
-//! `mekong eval`: arguments and pipeline section of the eval stage.
+//! `mekong eval`: the eval stage's arguments.
 
-use crate::pipeline::{PipelineContext, PlannedStage};
-use anyhow::Context;
+use mekong_common::names::parse_name;
+use mekong_common::parallel::FloresSplit;
 use mekong_eval::{EvalConfig, ModelSpec, SamplingConfig, TextSpec};
 use mekong_pretrain::DeviceKind;
-use mekong_tokenizer::report::FloresSplit;
-use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct EvalArgs {
@@ -25,8 +23,8 @@ pub struct EvalArgs {
     #[arg(long, value_delimiter = ',')]
     languages: Vec<String>,
     /// Which FLORES split to read from a FLORES-style parallel set: dev or devtest.
-    #[arg(long, default_value = "devtest", value_parser = ["dev", "devtest"])]
-    split: String,
+    #[arg(long, default_value_t = FloresSplit::default(), value_parser = parse_name::<FloresSplit>)]
+    split: FloresSplit,
     /// An evaluation text for one language, `LANG=PATH`; repeatable.
     #[arg(long = "text", value_name = "LANG=PATH")]
     texts: Vec<String>,
@@ -40,7 +38,7 @@ pub struct EvalArgs {
     #[arg(long)]
     corpus: Option<PathBuf>,
     /// Characters per n-gram in the contamination check.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = EvalConfig::default().ngram)]
     ngram: usize,
     /// Tokens read per window (default: the model's context length).
     #[arg(long)]
@@ -49,24 +47,25 @@ pub struct EvalArgs {
     #[arg(long)]
     stride: Option<usize>,
     /// Windows read at once.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = EvalConfig::default().batch_size)]
     batch_size: usize,
     /// Tokens generated per prompt.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = SamplingConfig::default().max_new_tokens)]
     max_new_tokens: usize,
     /// Sampling temperature; 0 is greedy.
-    #[arg(long, default_value_t = 0.8)]
+    #[arg(long, default_value_t = SamplingConfig::default().temperature)]
     temperature: f32,
     /// Sample among the k most likely tokens only (0: all).
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = SamplingConfig::default().top_k)]
     top_k: usize,
     /// Sample among the most likely tokens holding this much probability (1: all).
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = SamplingConfig::default().top_p)]
     top_p: f32,
-    #[arg(long, default_value_t = 0)]
+    /// Seed of the sampling.
+    #[arg(long, default_value_t = SamplingConfig::default().seed)]
     seed: u64,
     /// cpu or cuda (default: CUDA when built in and present, else the CPU).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_name::<DeviceKind>)]
     device: Option<DeviceKind>,
     /// Where to write eval.md, eval.html, eval.json.
     #[arg(long)]
@@ -107,11 +106,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         texts,
         parallel: args.parallel,
         languages: args.languages,
-        split: if args.split == "dev" {
-            FloresSplit::Dev
-        } else {
-            FloresSplit::Devtest
-        },
+        split: args.split,
         prompts: args.prompts,
         prompts_file: args.prompts_file,
         window: args.window,
@@ -128,7 +123,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         ngram: args.ngram,
         device: args.device,
     };
-    evaluate(&config, &args.output)
+    let outcome = mekong_eval::run(&config, &args.output)?;
+    eprint!("{}", mekong_eval::stage::summary(&outcome));
+    Ok(())
 }
 
 fn split_pair(value: &str, flag: &str, form: &str) -> anyhow::Result<(String, PathBuf)> {
@@ -138,132 +135,4 @@ fn split_pair(value: &str, flag: &str, form: &str) -> anyhow::Result<(String, Pa
         }
         _ => anyhow::bail!("{flag} {value}: expected {form}"),
     }
-}
-
-/// Runs the stage and prints its summary.
-fn evaluate(config: &EvalConfig, output: &Path) -> anyhow::Result<()> {
-    let outcome = mekong_eval::run(config, output)?;
-    eprint!("{}", mekong_eval::stage::summary(&outcome));
-    Ok(())
-}
-
-/// The `[eval]` section of a pipeline file. Paths are relative to the pipeline file.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EvalSection {
-    /// Models to compare; default: the pipeline's own model (`<workdir>/pretrain`) with its
-    /// tokenizer (`<workdir>/tokenizer/tokenizer.json`).
-    #[serde(default)]
-    models: Vec<ModelSpec>,
-    parallel: Option<PathBuf>,
-    #[serde(default)]
-    languages: Vec<String>,
-    /// `dev` or `devtest` (default) for FLORES-style sets.
-    #[serde(default)]
-    split: FloresSplit,
-    /// `lang = "path"` pairs.
-    #[serde(default)]
-    texts: toml::Table,
-    #[serde(default)]
-    prompts: Vec<String>,
-    prompts_file: Option<PathBuf>,
-    window: Option<usize>,
-    stride: Option<usize>,
-    batch_size: Option<usize>,
-    max_new_tokens: Option<usize>,
-    temperature: Option<f32>,
-    top_k: Option<usize>,
-    top_p: Option<f32>,
-    seed: Option<u64>,
-    /// Corpus folder for the contamination check; default: `<workdir>/corpus` when it exists.
-    corpus: Option<PathBuf>,
-    /// `false` skips the contamination check.
-    #[serde(default = "yes")]
-    contamination: bool,
-    ngram: Option<usize>,
-    /// `cpu` or `cuda`; default: CUDA when built in and present.
-    device: Option<DeviceKind>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// Plans the `[eval]` section of a pipeline file.
-pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<PlannedStage> {
-    let section: EvalSection = section
-        .clone()
-        .try_into()
-        .context("invalid [eval] section")?;
-    let defaults = EvalConfig::default();
-    let models = if section.models.is_empty() {
-        vec![ModelSpec {
-            name: "model".into(),
-            checkpoint: ctx.stage_dir("pretrain"),
-            tokenizer: ctx.stage_dir("tokenizer").join("tokenizer.json"),
-        }]
-    } else {
-        section
-            .models
-            .into_iter()
-            .map(|m| ModelSpec {
-                checkpoint: ctx.resolve(&m.checkpoint),
-                tokenizer: ctx.resolve(&m.tokenizer),
-                name: m.name,
-            })
-            .collect()
-    };
-    let texts = section
-        .texts
-        .iter()
-        .map(|(lang, path)| match path {
-            toml::Value::String(path) => Ok(TextSpec {
-                lang: lang.clone(),
-                path: ctx.resolve(path),
-            }),
-            _ => anyhow::bail!("texts.{lang} must be a path (string)"),
-        })
-        .collect::<anyhow::Result<_>>()?;
-    let corpus = if !section.contamination {
-        None
-    } else if let Some(corpus) = section.corpus {
-        Some(ctx.resolve(corpus))
-    } else {
-        Some(ctx.stage_dir("corpus")).filter(|dir| dir.is_dir())
-    };
-    let sampling = SamplingConfig {
-        max_new_tokens: section
-            .max_new_tokens
-            .unwrap_or(defaults.sampling.max_new_tokens),
-        temperature: section.temperature.unwrap_or(defaults.sampling.temperature),
-        top_k: section.top_k.unwrap_or(defaults.sampling.top_k),
-        top_p: section.top_p.unwrap_or(defaults.sampling.top_p),
-        seed: section.seed.unwrap_or(defaults.sampling.seed),
-    };
-    let config = EvalConfig {
-        models,
-        texts,
-        parallel: section.parallel.map(|p| ctx.resolve(p)),
-        languages: section.languages,
-        split: section.split,
-        prompts: section.prompts,
-        prompts_file: section.prompts_file.map(|p| ctx.resolve(p)),
-        window: section.window,
-        stride: section.stride,
-        batch_size: section.batch_size.unwrap_or(defaults.batch_size),
-        sampling,
-        corpus,
-        ngram: section.ngram.unwrap_or(defaults.ngram),
-        device: section.device,
-    };
-    let out_dir = ctx.stage_dir(mekong_eval::stage::STAGE);
-    let execute_out = out_dir.clone();
-    let execute_config = config.clone();
-    Ok(PlannedStage {
-        name: mekong_eval::stage::STAGE,
-        out_dir,
-        inputs: config.inputs(),
-        parameters: serde_json::to_value(&config)?,
-        execute: Box::new(move || evaluate(&execute_config, &execute_out)),
-    })
 }

@@ -1,4 +1,4 @@
-//! One module per stage: its clap arguments, and how its pipeline-file section is planned.
+//! One module per stage: its clap arguments, turned into a call of the stage's library.
 
 pub mod corpus;
 pub mod eval;

@@ -1,25 +1,10 @@
-//! `mekong pretrain`: arguments and pipeline section of the pretrain stage.
-//!
-//! Pipeline section (every key optional):
-//! ```toml
-//! [pretrain]
-//! corpus = "runs/demo/corpus"                   # default: the corpus stage's folder
-//! tokenizer = "runs/demo/tokenizer/tokenizer.json"  # default: the tokenizer stage's
-//! device = "cpu"                                # default: cuda when built in and present
-//! [pretrain.tokenize]
-//! validation_fraction = 0.01
-//! [pretrain.train]
-//! preset = "tiny"
-//! steps = 300
-//! language_weights = { vi = 0.7, "*" = 0.3 }
-//! ```
+//! `mekong pretrain tokenize|train`: the pretrain stage's arguments.
 
-use crate::pipeline::{PipelineContext, PlannedStage};
 use anyhow::Context;
-use mekong_pretrain::stage::{run_stage, run_train, stage_inputs, StageParameters, STAGE};
+use mekong_common::names::parse_name;
+use mekong_pretrain::stage::run_train;
 use mekong_pretrain::{
-    tokenize, DeviceKind, ModelConfig, Precision, Resume, TokenizeConfig, TrainConfig,
-    TrainOptions, TrainSummary,
+    tokenize, DeviceKind, ModelConfig, Precision, Resume, TokenizeConfig, TrainConfig, TrainOptions,
 };
 use std::path::PathBuf;
 
@@ -92,13 +77,13 @@ struct TrainArgs {
     #[arg(long)]
     checkpoint_every: Option<u64>,
     /// auto (bf16 on CUDA, f32 on CPU), f32, bf16 or f16.
-    #[arg(long, value_parser = parse_precision)]
+    #[arg(long, value_parser = parse_name::<Precision>)]
     precision: Option<Precision>,
     /// Sampling weight of a language, LANG=WEIGHT; repeat for several ("*" = all others).
     #[arg(long = "lang-weight", value_parser = parse_weight)]
     lang_weights: Vec<(String, f64)>,
     /// cpu or cuda (default: cuda when built in and present, else cpu).
-    #[arg(long, value_parser = parse_device)]
+    #[arg(long, value_parser = parse_name::<DeviceKind>)]
     device: Option<DeviceKind>,
     /// Continue from the latest checkpoint in --output.
     #[arg(long)]
@@ -113,16 +98,6 @@ struct TrainArgs {
     /// checkpoint of the same features whose tokenizer.json made --tokens); it sets the model's shape.
     #[arg(long)]
     init_from: Option<PathBuf>,
-}
-
-fn parse_device(s: &str) -> Result<DeviceKind, String> {
-    s.parse()
-        .map_err(|e: mekong_pretrain::PretrainError| e.to_string())
-}
-
-fn parse_precision(s: &str) -> Result<Precision, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .map_err(|_| format!("unknown precision '{s}' (auto, f32, bf16, f16)"))
 }
 
 fn parse_weight(s: &str) -> Result<(String, f64), String> {
@@ -146,22 +121,7 @@ fn run_tokenize(args: TokenizeArgs) -> anyhow::Result<()> {
         separator: args.separator,
     };
     let summary = tokenize(&args.corpus, &args.tokenizer, &args.output, &config)?;
-    eprintln!(
-        "tokenized {} file(s) in {:.1}s → {}",
-        summary.files,
-        summary.seconds,
-        args.output.display()
-    );
-    for (split, langs) in &summary.meta.splits {
-        for (lang, counts) in langs {
-            eprintln!(
-                "  {split:<10} {lang:<8} {:>9} docs {:>12} tokens {:>6.2} bytes/token",
-                counts.documents,
-                counts.tokens,
-                counts.bytes as f64 / counts.tokens.max(1) as f64
-            );
-        }
-    }
+    eprint!("{}", summary.text(&args.output));
     Ok(())
 }
 
@@ -211,113 +171,6 @@ fn run_train_command(args: TrainArgs) -> anyhow::Result<()> {
         progress: true,
     };
     let summary = run_train(&args.tokens, &args.output, &config, &options)?;
-    print_train_summary(&summary);
+    eprint!("{}", summary.text());
     Ok(())
-}
-
-fn print_train_summary(summary: &TrainSummary) {
-    eprintln!(
-        "trained steps {}..={} on {} ({} parameters, seq_len {}) in {:.1}s, {:.0} tokens/s",
-        summary.first_step,
-        summary.last_step,
-        summary.device,
-        summary.params,
-        summary.seq_len,
-        summary.seconds,
-        summary.tokens_per_sec
-    );
-    eprintln!(
-        "  tokens seen {}  last loss {:.4}",
-        summary.tokens, summary.last_loss
-    );
-    if let Some(v) = &summary.validation {
-        eprintln!(
-            "  validation loss {:.4}  bits/byte {:.4}",
-            v.loss, v.bits_per_byte
-        );
-        for (lang, (loss, bpb)) in &v.languages {
-            eprintln!("    {lang:<8} loss {loss:.4}  bits/byte {bpb:.4}");
-        }
-    }
-    eprintln!("  checkpoint {}", summary.checkpoint.display());
-}
-
-/// The `[pretrain]` table of a pipeline file.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PretrainSection {
-    corpus: Option<PathBuf>,
-    tokenizer: Option<PathBuf>,
-    device: Option<String>,
-    peak_tflops: Option<f64>,
-    #[serde(default)]
-    tokenize: TokenizeConfig,
-    #[serde(default)]
-    train: TrainConfig,
-}
-
-/// Plans the `[pretrain]` section of a pipeline file.
-pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<PlannedStage> {
-    let section: PretrainSection = section
-        .clone()
-        .try_into()
-        .context("invalid [pretrain] section")?;
-    let corpus = section
-        .corpus
-        .map(|p| ctx.resolve(p))
-        .unwrap_or_else(|| ctx.stage_dir("corpus"));
-    let tokenizer = section
-        .tokenizer
-        .map(|p| ctx.resolve(p))
-        .unwrap_or_else(|| ctx.stage_dir("tokenizer").join("tokenizer.json"));
-    let device = section
-        .device
-        .as_deref()
-        .map(str::parse::<DeviceKind>)
-        .transpose()?;
-    let mut train = section.train;
-    train.init_from = train.init_from.map(|dir| ctx.resolve(dir));
-    let parameters = StageParameters {
-        tokenize: section.tokenize,
-        train,
-    };
-    let inputs = stage_inputs(&corpus, &tokenizer, &parameters);
-    let out_dir = ctx.stage_dir(STAGE);
-    let options = TrainOptions {
-        device,
-        peak_tflops: section.peak_tflops,
-        ..TrainOptions::default()
-    };
-    let (exec_corpus, exec_tokenizer, exec_out) =
-        (corpus.clone(), tokenizer.clone(), out_dir.clone());
-    let exec_parameters = parameters.clone();
-    Ok(PlannedStage {
-        name: STAGE,
-        out_dir,
-        inputs,
-        parameters: parameters.to_json(),
-        execute: Box::new(move || {
-            let summary = run_stage(
-                &exec_corpus,
-                &exec_tokenizer,
-                &exec_out,
-                &exec_parameters,
-                &options,
-            )?;
-            let documents: u64 = summary
-                .tokenize
-                .meta
-                .splits
-                .values()
-                .flat_map(|langs| langs.values())
-                .map(|counts| counts.documents)
-                .sum();
-            eprintln!(
-                "tokenized {documents} documents from {} file(s) in {:.1}s",
-                summary.tokenize.files, summary.tokenize.seconds
-            );
-            print_train_summary(&summary.train);
-            Ok(())
-        }),
-    })
 }

@@ -3,9 +3,6 @@
 pub mod report;
 pub mod train;
 
-pub use report::plan as plan_report;
-pub use train::plan;
-
 #[derive(clap::Args)]
 pub struct TokenizerArgs {
     #[command(subcommand)]

@@ -2,11 +2,10 @@
 //! file is a translation of the same segment). Parity-aware training measures each language's
 //! length in tokens on it, and the premiums in training.json are measured on it.
 
-use crate::corpus_input::{language_of, list_dir};
 use crate::error::{Result, TokenizerError};
+use mekong_common::parallel::{FloresSplit, ParallelSet};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use unicode_normalization::UnicodeNormalization;
 
 #[derive(Debug, Clone)]
 pub struct DevSet {
@@ -16,38 +15,20 @@ pub struct DevSet {
 }
 
 impl DevSet {
-    /// Reads every `<lang>.txt` of `dir` and checks they have the same number of lines.
+    /// Reads the parallel set in `dir` (a folder of `<lang>.txt`, or any layout
+    /// [`mekong_common::parallel`] reads), its lines NFC-normalised as the corpus stage
+    /// normalises training text: a dev set shipped in NFD (the UDHR's Vietnamese is) would
+    /// otherwise never match the merges learned on NFC text, and its premium would look several
+    /// times worse than it is. Every file must have as many lines as the others.
     pub fn read(dir: &Path) -> Result<Self> {
-        let mut lines = BTreeMap::new();
-        let mut first: Option<(PathBuf, usize)> = None;
-        for path in list_dir(dir)? {
-            if path.extension().and_then(|e| e.to_str()) != Some("txt") {
-                continue;
-            }
-            let file_lines = read_aligned_lines(&path)?;
-            match &first {
-                None => first = Some((path.clone(), file_lines.len())),
-                Some((first_path, count)) if *count != file_lines.len() => {
-                    return Err(TokenizerError::MisalignedDev {
-                        first: first_path.clone(),
-                        first_lines: *count,
-                        second: path,
-                        second_lines: file_lines.len(),
-                    })
-                }
-                Some(_) => {}
-            }
-            lines.insert(language_of(&path), file_lines);
-        }
-        if lines.is_empty() {
-            return Err(TokenizerError::Config(format!(
-                "{}: the dev folder holds no <lang>.txt file",
-                dir.display()
-            )));
-        }
+        let set = ParallelSet::read(dir, FloresSplit::default(), &[])?;
         Ok(DevSet {
             dir: dir.to_path_buf(),
-            lines,
+            lines: set
+                .languages
+                .into_iter()
+                .map(|language| (language.code, language.lines))
+                .collect(),
         })
     }
 
@@ -80,29 +61,6 @@ impl DevSet {
         }
         Ok(())
     }
-}
-
-/// All lines of a file, empty ones included; a final line ending does not make an extra line.
-/// Lines are NFC-normalised, as the corpus stage normalises training text: a dev set shipped in
-/// NFD (the UDHR's Vietnamese is) would otherwise never match the merges learned on NFC text and
-/// its premium would look several times worse than it is.
-fn read_aligned_lines(path: &Path) -> Result<Vec<String>> {
-    let bytes = std::fs::read(path).map_err(|e| TokenizerError::io(path, e))?;
-    let mut lines = Vec::new();
-    let body = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
-    if body.is_empty() && bytes.is_empty() {
-        return Ok(lines);
-    }
-    for (index, raw) in body.split(|&b| b == b'\n').enumerate() {
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let line = std::str::from_utf8(raw).map_err(|e| TokenizerError::BadLine {
-            path: path.to_path_buf(),
-            line: index + 1,
-            message: format!("not valid UTF-8 ({e})"),
-        })?;
-        lines.push(line.nfc().collect());
-    }
-    Ok(lines)
 }
 
 #[cfg(test)]

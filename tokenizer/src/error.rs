@@ -34,13 +34,6 @@ pub enum TokenizerError {
         train: PathBuf,
         dev: PathBuf,
     },
-    #[error("dev files are not aligned: {first} has {first_lines} lines but {second} has {second_lines}")]
-    MisalignedDev {
-        first: PathBuf,
-        first_lines: usize,
-        second: PathBuf,
-        second_lines: usize,
-    },
     #[error("invalid configuration: {0}")]
     Config(String),
     #[error("tokenizers: {0}")]

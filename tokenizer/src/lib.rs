@@ -5,8 +5,10 @@ pub mod corpus_input;
 pub mod dev_set;
 pub mod error;
 pub mod fairness;
+pub mod pipeline;
 pub mod pretokenize;
 pub mod report;
 pub mod train;
 
 pub use error::{Result, TokenizerError};
+pub use pipeline::{PIPELINE_STAGE, REPORT_PIPELINE_STAGE};

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-pub const STATS_FILE: &str = "stats.json";
+pub use mekong_common::artefacts::corpus::STATS_FILE;
 
 /// Drop reasons besides the filters, in the order the table shows them after the filters.
 pub const DEDUP_REASONS: [&str; 3] = ["contaminated", "duplicate", "near-duplicate"];

@@ -19,10 +19,14 @@ const MODEL_TYPE: &str = "llama";
 #[serde(rename_all = "lowercase")]
 pub enum ExportDtype {
     #[default]
+    #[serde(alias = "float32")]
     F32,
     /// bfloat16, rounded to nearest even: half the size, what GPU inference loads.
+    #[serde(alias = "bfloat16")]
     Bf16,
 }
+
+mekong_common::display_as_name!(ExportDtype);
 
 impl ExportDtype {
     /// The name PyTorch and transformers use.
@@ -30,17 +34,6 @@ impl ExportDtype {
         match self {
             ExportDtype::F32 => "float32",
             ExportDtype::Bf16 => "bfloat16",
-        }
-    }
-}
-
-impl std::str::FromStr for ExportDtype {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s {
-            "f32" | "float32" => Ok(ExportDtype::F32),
-            "bf16" | "bfloat16" => Ok(ExportDtype::Bf16),
-            _ => Err(format!("unknown dtype '{s}' (f32 or bf16)")),
         }
     }
 }

@@ -1,9 +1,7 @@
-//! `mekong tokenizer train` and the `[tokenizer]` pipeline section.
+//! `mekong tokenizer train`.
 
-use crate::pipeline::{PipelineContext, PlannedStage};
-use anyhow::Context;
+use mekong_common::names::parse_name;
 use mekong_tokenizer::train::{self, Algorithm, Normalizer, TrainConfig, TrainOptions};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -16,22 +14,22 @@ pub struct TrainArgs {
     #[arg(long)]
     dev: Option<PathBuf>,
     /// Total vocabulary size (special tokens + 256 bytes + merges).
-    #[arg(long, default_value_t = 32_000)]
+    #[arg(long, default_value_t = TrainOptions::default().vocab_size)]
     vocab_size: usize,
     /// classic (most frequent pair overall) or parity (most frequent pair of the longest language).
-    #[arg(long, default_value = "parity")]
+    #[arg(long, default_value_t = TrainOptions::default().algorithm, value_parser = parse_name::<Algorithm>)]
     algorithm: Algorithm,
     /// Where to write tokenizer.json; training.json is written beside it.
-    #[arg(long, default_value = "tokenizer.json")]
+    #[arg(long, default_value = train::TOKENIZER_FILE)]
     output: PathBuf,
     /// Parity: make the first N merges classic.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = TrainOptions::default().global_merges)]
     global_merges: usize,
     /// Parity, moving-window variant: window length.
     #[arg(long)]
     window: Option<usize>,
     /// Moving-window variant: a language may take at most alpha/languages of the window.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = TrainOptions::default().alpha)]
     alpha: f64,
     /// Parity without dev set: target compression ratios, e.g. vi=1.0,km=1.2 (others 1.0).
     #[arg(long, value_parser = parse_language_values)]
@@ -40,22 +38,22 @@ pub struct TrainArgs {
     #[arg(long, value_parser = parse_language_values)]
     premium_cap: Option<BTreeMap<String, f64>>,
     /// Never merge a pair seen fewer times than this.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = TrainOptions::default().min_frequency)]
     min_frequency: u64,
     /// Special tokens, comma-separated (an empty value for none).
-    #[arg(long, value_delimiter = ',', default_value = "<|endoftext|>")]
+    #[arg(long, value_delimiter = ',', default_values_t = TrainOptions::default().special_tokens)]
     special_tokens: Vec<String>,
     /// Sample each language down to about this many bytes (e.g. 50M).
     #[arg(long, value_parser = parse_bytes)]
     max_bytes_per_lang: Option<u64>,
     /// Seed of the --max-bytes-per-lang sampling.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = TrainOptions::default().seed)]
     seed: u64,
     /// Language premiums are measured against (default en, else the first language).
     #[arg(long)]
     reference: Option<String>,
     /// Normaliser written into tokenizer.json: nfc (decomposed input gets the same tokens) or none.
-    #[arg(long, default_value = "nfc")]
+    #[arg(long, default_value_t = TrainOptions::default().normalizer, value_parser = parse_name::<Normalizer>)]
     normalizer: Normalizer,
 }
 
@@ -89,49 +87,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     eprintln!("{}", trained.summary.short_text());
     eprintln!("wrote {} and {}", args.output.display(), training.display());
     Ok(())
-}
-
-/// The `[tokenizer]` table: `train` (default: the corpus stage's folder) and `dev` paths, the
-/// options of [`TrainOptions`] under their snake_case names, and `report`, which belongs to the
-/// report stage.
-#[derive(Deserialize)]
-struct Section {
-    train: Option<PathBuf>,
-    dev: Option<PathBuf>,
-    #[serde(rename = "report")]
-    _report: Option<toml::Value>,
-    #[serde(flatten)]
-    options: toml::Table,
-}
-
-/// Plans the `[tokenizer]` section: writes `<workdir>/tokenizer/{tokenizer,training,manifest}.json`.
-pub fn plan(section: &toml::Value, ctx: &PipelineContext) -> anyhow::Result<PlannedStage> {
-    let section: Section = section.clone().try_into()?;
-    let options: TrainOptions = toml::Value::Table(section.options)
-        .try_into()
-        .context("[tokenizer] options")?;
-    let config = TrainConfig {
-        train: section
-            .train
-            .map(|p| ctx.resolve(p))
-            .unwrap_or_else(|| ctx.stage_dir("corpus")),
-        dev: section.dev.map(|p| ctx.resolve(p)),
-        options,
-        show_progress: true,
-    };
-    config.validate()?;
-    let out_dir = ctx.stage_dir("tokenizer");
-    Ok(PlannedStage {
-        name: "tokenizer",
-        out_dir: out_dir.clone(),
-        inputs: config.inputs(),
-        parameters: config.parameters(),
-        execute: Box::new(move || {
-            let trained = train::run_stage(&config, &out_dir)?;
-            eprintln!("{}", trained.summary.short_text());
-            Ok(())
-        }),
-    })
 }
 
 /// `vi=1.0,km=1.2` → {vi: 1.0, km: 1.2}.

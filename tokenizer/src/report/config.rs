@@ -124,14 +124,11 @@ fn default_name(path: &std::path::Path) -> String {
     stem.into_owned()
 }
 
+/// The language premiums are measured against unless another is named.
+pub const DEFAULT_REFERENCE: &str = "en";
+
 /// Which files of a FLORES-style folder to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum FloresSplit {
-    Dev,
-    #[default]
-    Devtest,
-}
+pub use mekong_common::parallel::FloresSplit;
 
 /// Everything a report depends on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,8 +3,8 @@
 //! language in [`PreparedLanguage`].
 
 use super::loaders::{Token, TokenEncoder, TokenKind, Vocabulary};
-use super::parallel::Language;
 use super::scripts;
+use mekong_common::parallel::Language;
 use unicode_script::Script;
 use unicode_segmentation::UnicodeSegmentation;
 

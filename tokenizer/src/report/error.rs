@@ -21,21 +21,11 @@ pub enum ReportError {
     BadTokenizer { path: PathBuf, message: String },
     #[error("tokenizer '{spec}': {message}")]
     BadTokenizerSpec { spec: String, message: String },
-    #[error("parallel files are not aligned: {first} has {first_lines} lines but {second} has {second_lines} lines; every file of a parallel set must have one line per segment")]
-    Misaligned {
-        first: PathBuf,
-        first_lines: usize,
-        second: PathBuf,
-        second_lines: usize,
-    },
-    #[error("{dir}: {message}")]
-    BadParallelSet { dir: PathBuf, message: String },
-    #[error("reference language '{reference}': {why} ({dir} has: {available})")]
-    UnknownReference {
-        reference: String,
-        why: String,
-        dir: PathBuf,
-        available: String,
+    #[error("{path}: not a tokenizer report's report.json")]
+    BadReportJson {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
     },
     #[error("invalid configuration: {0}")]
     Config(String),

@@ -13,7 +13,7 @@
 //!   the premiums (identical to the Gini of raw counts when every language has every segment).
 
 use super::counting::{Counts, PreparedLanguage};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Zouhar et al. 2023 found α = 2.5 correlates best with downstream BLEU.
 pub const RENYI_ALPHA: f64 = 2.5;
@@ -134,14 +134,14 @@ pub fn gini(values: &[f64]) -> Option<f64> {
 }
 
 /// A language that has no result for a tokenizer, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Missing {
     pub language: String,
     pub reason: String,
 }
 
 /// One tokenizer over all languages.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenizerSummary {
     pub tokenizer: String,
     pub vocabulary_size: usize,
@@ -199,7 +199,7 @@ pub fn summarise(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::parallel::Language;
+    use mekong_common::parallel::Language;
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9

@@ -5,16 +5,16 @@ use super::counting::{self, Counts, PreparedLanguage};
 use super::error::Result;
 use super::loaders::{self, LoadedTokenizer, ScriptShare};
 use super::metrics::{self, LanguageMetrics, Missing, TokenizerSummary};
-use super::parallel::{Layout, ParallelSet};
 use super::render;
 use indicatif::{ProgressBar, ProgressStyle};
+use mekong_common::parallel::{Layout, ParallelSet};
 use mekong_common::{Manifest, StagingDir};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// The stage's name in manifests and pipeline files.
-pub const STAGE: &str = "tokenizer-report";
+pub use mekong_common::artefacts::tokenizer_report::STAGE;
 
 /// Everything a report shows, in the order it shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -227,6 +227,21 @@ fn source_label(source: &super::config::TokenizerSource) -> String {
 }
 
 impl Report {
+    /// What is printed at the end of a run into `output`: the summary lines, and where the
+    /// report is.
+    pub fn summary_text(&self, output: &Path) -> String {
+        let mut text = String::new();
+        for line in self.summary_lines() {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text.push_str(&format!(
+            "wrote {}/report.{{md,html,json,csv}}\n",
+            output.display()
+        ));
+        text
+    }
+
     /// A few lines for the end of a run: one per tokenizer.
     pub fn summary_lines(&self) -> Vec<String> {
         let mut lines = vec![format!(

@@ -15,17 +15,6 @@ pub enum Algorithm {
     Parity,
 }
 
-impl std::str::FromStr for Algorithm {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s {
-            "classic" => Ok(Algorithm::Classic),
-            "parity" => Ok(Algorithm::Parity),
-            _ => Err(format!("unknown algorithm '{s}' (classic or parity)")),
-        }
-    }
-}
-
 /// What the trained tokenizer.json does to text before splitting it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -39,16 +28,7 @@ pub enum Normalizer {
     None,
 }
 
-impl std::str::FromStr for Normalizer {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s {
-            "nfc" => Ok(Normalizer::Nfc),
-            "none" => Ok(Normalizer::None),
-            _ => Err(format!("unknown normalizer '{s}' (nfc or none)")),
-        }
-    }
-}
+mekong_common::display_as_name!(Algorithm, Normalizer);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -280,10 +280,9 @@ fn tightened_caps(
         .collect()
 }
 
-/// The trained tokenizer, as the pipeline's tokenizer stage names it.
-pub const TOKENIZER_FILE: &str = "tokenizer.json";
-/// What was trained and how fair it came out ([`TrainingSummary`]), beside the tokenizer.
-pub const TRAINING_FILE: &str = "training.json";
+/// The stage name in manifests and pipelines; the trained tokenizer; what was trained and how
+/// fair it came out ([`TrainingSummary`]), beside the tokenizer.
+pub use mekong_common::artefacts::tokenizer::{STAGE, TOKENIZER_FILE, TRAINING_FILE};
 
 /// CLI mode: trains, then writes `training.json` and `output` (tokenizer.json) atomically into
 /// `output`'s folder. Returns the path of training.json.
@@ -299,7 +298,7 @@ pub fn train_to_file(config: &TrainConfig, output: &Path) -> Result<(Trained, Pa
 /// appears only when all three are complete.
 pub fn run_stage(config: &TrainConfig, out_dir: &Path) -> Result<Trained> {
     // Hash the inputs before reading them: a file changed mid-run then shows as stale next time.
-    let mut manifest = Manifest::new("tokenizer", &config.inputs(), config.parameters())?;
+    let mut manifest = Manifest::new(STAGE, &config.inputs(), config.parameters())?;
     let trained = train(config)?;
     let staging = StagingDir::new(out_dir)?;
     let tokenizer_path = staging.path().join(TOKENIZER_FILE);

@@ -85,6 +85,16 @@ fn report_numbers_match_hand_computation() {
     // Premiums 0.5, 1, 2: Σ|xi − xj| = 2·(0.5 + 1.5 + 1) = 6; 2·9·(3.5/3) = 21.
     assert!(close(&words["gini"], 6.0 / 21.0));
     assert_eq!(words["over_2x"], serde_json::json!([]));
+
+    // Other tools read the summaries back through the report's own types.
+    let summaries = report::ReportSummaries::read(&out.join("report.json")).unwrap();
+    assert_eq!(summaries.reference, "en");
+    assert_eq!(summaries.tokenizers[0].name, "words");
+    assert_eq!(summaries.tokenizers[0].summary.max_premium, Some(2.0));
+    assert_eq!(
+        summaries.tokenizers[0].summary,
+        serde_json::from_value(words.clone()).unwrap()
+    );
 }
 
 #[test]

@@ -10,13 +10,28 @@
 //!
 //! Empty lines are kept, so line k stays segment k in every language; a language with a
 //! missing segment simply has an empty line there (the metrics skip such pairs).
+//!
+//! Every stage reads parallel sets and aligned text files through this module (the tokenizer's
+//! dev set and comparison report, the eval stage's texts and prompts), so they accept the same
+//! layouts, name languages the same way and treat line endings, byte-order marks and invalid
+//! UTF-8 alike.
 
-use super::config::FloresSplit;
-use super::error::{ReportError, Result};
-use serde::Serialize;
+use crate::{CommonError, Result};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// Which files of a FLORES-style folder to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FloresSplit {
+    Dev,
+    #[default]
+    Devtest,
+}
+
+crate::display_as_name!(FloresSplit);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -75,7 +90,7 @@ impl ParallelSet {
             let mut keep = vec![false; languages.len()];
             for wanted in only {
                 let index =
-                    resolve(&languages, wanted).map_err(|why| ReportError::BadParallelSet {
+                    resolve(&languages, wanted).map_err(|why| CommonError::BadParallelSet {
                         dir: dir.to_path_buf(),
                         message: format!("language '{wanted}': {why}"),
                     })?;
@@ -108,8 +123,8 @@ impl ParallelSet {
             if self.languages.len() > 20 {
                 available.push("...");
             }
-            ReportError::UnknownReference {
-                reference: code.to_string(),
+            CommonError::UnknownLanguage {
+                code: code.to_string(),
                 why,
                 dir: self.dir.clone(),
                 available: available.join(", "),
@@ -156,7 +171,7 @@ fn resolve(languages: &[Language], code: &str) -> Result<usize, String> {
 /// Finds the layout and the `(code, path)` of each file, sorted by code.
 fn find_files(dir: &Path, split: FloresSplit) -> Result<(Layout, Vec<(String, PathBuf)>)> {
     if !dir.is_dir() {
-        return Err(ReportError::BadParallelSet {
+        return Err(CommonError::BadParallelSet {
             dir: dir.to_path_buf(),
             message: "not a folder (expected a parallel set: <lang>.txt files, FLORES <code>.dev/.devtest, or the UDHR layout)".into(),
         });
@@ -178,7 +193,7 @@ fn find_files(dir: &Path, split: FloresSplit) -> Result<(Layout, Vec<(String, Pa
         (layout, files_with_extension(dir, "txt")?)
     };
     if files.is_empty() {
-        return Err(ReportError::BadParallelSet {
+        return Err(CommonError::BadParallelSet {
             dir: dir.to_path_buf(),
             message: format!("no parallel files (looked for <lang>.txt, <code>.{extension})"),
         });
@@ -188,9 +203,14 @@ fn find_files(dir: &Path, split: FloresSplit) -> Result<(Layout, Vec<(String, Pa
 
 fn files_with_extension(dir: &Path, extension: &str) -> Result<Vec<(String, PathBuf)>> {
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| ReportError::io(dir, e))? {
-        let path = entry.map_err(|e| ReportError::io(dir, e))?.path();
-        if path.is_file() && path.extension().and_then(|e| e.to_str()) == Some(extension) {
+    for entry in std::fs::read_dir(dir).map_err(|e| CommonError::io(dir, e))? {
+        let path = entry.map_err(|e| CommonError::io(dir, e))?.path();
+        // Hidden files are a stage's staging or an editor's swap files, not languages.
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if !hidden && path.is_file() && path.extension().and_then(|e| e.to_str()) == Some(extension)
+        {
             let code = path
                 .file_stem()
                 .unwrap_or_default()
@@ -203,30 +223,39 @@ fn files_with_extension(dir: &Path, extension: &str) -> Result<Vec<(String, Path
     Ok(files)
 }
 
-/// One file's lines, NFC-normalised. Invalid UTF-8 is an error naming the line.
-fn read_lines(path: &Path) -> Result<Vec<String>> {
-    let bytes = std::fs::read(path).map_err(|e| ReportError::io(path, e))?;
+/// A text file's lines, NFC-normalised (see [`read_raw_lines`] for the rest).
+pub fn read_lines(path: &Path) -> Result<Vec<String>> {
+    Ok(read_raw_lines(path)?
+        .into_iter()
+        .map(|line| match is_nfc_quick(line.chars()) {
+            IsNormalized::Yes => line,
+            _ => line.nfc().collect(),
+        })
+        .collect())
+}
+
+/// A text file's lines as written, without their `\n` or `\r\n`. Empty lines are kept (line k
+/// stays segment k); a final line ending does not make an extra line; a byte-order mark at the
+/// start (Windows editors write one) is an encoding mark, not text, and is dropped. Text that is
+/// not UTF-8 is refused, naming the line.
+pub fn read_raw_lines(path: &Path) -> Result<Vec<String>> {
+    let bytes = std::fs::read(path).map_err(|e| CommonError::io(path, e))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        ReportError::BadLine {
+        CommonError::BadLine {
             path: path.to_path_buf(),
             line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
             message: "not valid UTF-8".into(),
         }
     })?;
-    let body = text.strip_suffix('\n').unwrap_or(&text);
-    if body.is_empty() && text.is_empty() {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if text.is_empty() {
         return Ok(Vec::new());
     }
+    let body = text.strip_suffix('\n').unwrap_or(text);
     Ok(body
         .split('\n')
-        .map(|line| {
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            match is_nfc_quick(line.chars()) {
-                IsNormalized::Yes => line.to_string(),
-                _ => line.nfc().collect(),
-            }
-        })
+        .map(|line| line.strip_suffix('\r').unwrap_or(line).to_string())
         .collect())
 }
 
@@ -237,7 +266,7 @@ fn check_aligned(languages: &[Language]) -> Result<usize> {
     };
     for language in &languages[1..] {
         if language.lines.len() != first.lines.len() {
-            return Err(ReportError::Misaligned {
+            return Err(CommonError::Misaligned {
                 first: first.path.clone(),
                 first_lines: first.lines.len(),
                 second: language.path.clone(),
@@ -255,11 +284,11 @@ struct IndexEntry {
 
 /// UDHR's `index.tsv`: a header naming the columns, then one row per version.
 fn read_index(path: &Path) -> Result<BTreeMap<String, IndexEntry>> {
-    let text = std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))?;
+    let text = std::fs::read_to_string(path).map_err(|e| CommonError::io(path, e))?;
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
     let column = |name: &str| header.iter().position(|h| *h == name);
-    let code = column("code").ok_or_else(|| ReportError::BadLine {
+    let code = column("code").ok_or_else(|| CommonError::BadLine {
         path: path.to_path_buf(),
         line: 1,
         message: "header has no 'code' column".into(),
@@ -272,7 +301,7 @@ fn read_index(path: &Path) -> Result<BTreeMap<String, IndexEntry>> {
         }
         let fields: Vec<&str> = line.split('\t').collect();
         if fields.len() != header.len() {
-            return Err(ReportError::BadLine {
+            return Err(CommonError::BadLine {
                 path: path.to_path_buf(),
                 line: number + 2,
                 message: format!(
@@ -395,6 +424,22 @@ mod tests {
             error.contains("'fr'") && error.contains("en-US, vi"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn line_endings_and_byte_order_marks() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.txt", "\u{feff}one\r\n\ntwo\n");
+        let lines = read_raw_lines(&dir.path().join("a.txt")).unwrap();
+        assert_eq!(lines, ["one", "", "two"]);
+        write(dir.path(), "b.txt", "no final newline");
+        assert_eq!(read_raw_lines(&dir.path().join("b.txt")).unwrap().len(), 1);
+        write(dir.path(), "c.txt", "");
+        assert!(read_raw_lines(&dir.path().join("c.txt"))
+            .unwrap()
+            .is_empty());
+        write(dir.path(), "d.txt", "\n");
+        assert_eq!(read_raw_lines(&dir.path().join("d.txt")).unwrap(), [""]);
     }
 
     #[test]
