@@ -46,7 +46,7 @@ fn main() -> std::process::ExitCode {
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", mekong_common::error_chain(error.as_ref()));
             std::process::ExitCode::FAILURE
         }
     }

@@ -4,21 +4,8 @@
 
 mod common;
 
-use common::{mekong, ok, text, train_test_tokenizer};
+use common::{mekong, ok, text, train_test_tokenizer, EN, VI};
 use std::path::Path;
-
-const VI: [&str; 4] = [
-    "Sông Mê Kông chảy qua sáu quốc gia.",
-    "Người dân đồng bằng trồng lúa và nuôi cá.",
-    "Mùa mưa bắt đầu vào tháng năm.",
-    "Huế từng là kinh đô của triều Nguyễn.",
-];
-const EN: [&str; 4] = [
-    "The Mekong flows through six countries.",
-    "People in the delta grow rice and raise fish.",
-    "The rainy season begins in May.",
-    "Hue was once the imperial capital.",
-];
 
 /// corpus → tokenizer → pretrain tokenize → train (3 steps of the tiny preset), in `dir`.
 fn train_tiny(dir: &Path) {

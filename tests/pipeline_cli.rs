@@ -4,21 +4,8 @@
 
 mod common;
 
-use common::{mekong, ok, text};
+use common::{mekong, ok, text, EN, VI};
 use std::path::Path;
-
-const VI: [&str; 4] = [
-    "Sông Mê Kông chảy qua sáu quốc gia.",
-    "Người dân đồng bằng trồng lúa và nuôi cá.",
-    "Mùa mưa bắt đầu vào tháng năm.",
-    "Huế từng là kinh đô của triều Nguyễn.",
-];
-const EN: [&str; 4] = [
-    "The Mekong flows through six countries.",
-    "People in the delta grow rice and raise fish.",
-    "The rainy season begins in May.",
-    "Hue was once the imperial capital.",
-];
 
 fn pipeline(vocab_size: usize) -> String {
     format!(

@@ -5,6 +5,7 @@
 
 pub mod artefacts;
 pub mod atomic;
+pub mod corpus_shards;
 pub mod hash;
 pub mod manifest;
 pub mod names;
@@ -50,6 +51,17 @@ pub enum CommonError {
         why: String,
         dir: std::path::PathBuf,
         available: String,
+    },
+    #[error("{path}: {message}")]
+    BadShard {
+        path: std::path::PathBuf,
+        message: String,
+    },
+    #[error("{path}: cannot read Parquet: {source}")]
+    Parquet {
+        path: std::path::PathBuf,
+        #[source]
+        source: parquet::errors::ParquetError,
     },
     #[error("{path}: not a valid manifest: {source}")]
     BadManifest {

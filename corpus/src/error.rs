@@ -5,12 +5,6 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     #[error("{path}:{line}: {message}")]
     BadLine {
         path: PathBuf,
@@ -28,11 +22,10 @@ pub enum CorpusError {
 }
 
 impl CorpusError {
+    /// A failed read or write of `path` ([`mekong_common::CommonError::Io`], which every
+    /// crate's I/O errors are).
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        CorpusError::Io {
-            path: path.into(),
-            source,
-        }
+        mekong_common::CommonError::io(path, source).into()
     }
 
     pub fn bad_line(path: impl Into<PathBuf>, line: u64, message: impl Into<String>) -> Self {

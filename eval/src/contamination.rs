@@ -17,19 +17,13 @@
 
 use crate::texts::EvalText;
 use crate::{EvalError, Result};
-use arrow_array::cast::AsArray;
-use arrow_array::Array;
 use indicatif::{ProgressBar, ProgressStyle};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::ProjectionMask;
+use mekong_common::corpus_shards::{shard_files, Columns, ShardReader};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
-
-/// The corpus columns that hold training text.
-const TEXT_COLUMNS: [&str; 3] = ["text", "src_text", "tgt_text"];
 
 /// Overlap of one evaluation text with the training corpus.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -62,11 +56,10 @@ fn ratio(part: usize, whole: usize) -> f64 {
     }
 }
 
-/// The Parquet shards of a corpus stage folder (found the way the pretrain stage finds them:
-/// every `*.parquet` under it), sorted.
+/// The Parquet shards of a corpus stage folder, as every stage finds them
+/// ([`mekong_common::corpus_shards::shard_files`]).
 pub fn corpus_shards(dir: &Path) -> Result<Vec<PathBuf>> {
-    let shards = mekong_pretrain::tokenize::corpus_files(dir)
-        .map_err(|e| EvalError::bad_input(dir, None, e.to_string()))?;
+    let shards = shard_files(dir)?;
     if shards.is_empty() {
         return Err(EvalError::bad_input(
             dir,
@@ -212,62 +205,13 @@ impl EvalIndex {
 }
 
 fn scan_shard(path: &Path, index: &EvalIndex) -> Result<Found> {
-    let parquet_error = |e: parquet::errors::ParquetError| {
-        EvalError::bad_input(path, None, format!("cannot read Parquet: {e}"))
-    };
-    let file = std::fs::File::open(path).map_err(|e| EvalError::io(path, e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_error)?;
-    let columns: Vec<usize> = builder
-        .schema()
-        .fields()
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| TEXT_COLUMNS.contains(&f.name().as_str()))
-        .map(|(i, _)| i)
-        .collect();
-    if columns.is_empty() {
-        return Err(EvalError::bad_input(
-            path,
-            None,
-            "no text, src_text or tgt_text column: not a corpus shard",
-        ));
-    }
-    let mask = ProjectionMask::roots(builder.parquet_schema(), columns);
-    let reader = builder
-        .with_projection(mask)
-        .build()
-        .map_err(parquet_error)?;
     let mut found = Found::default();
-    for batch in reader {
-        let batch = batch
-            .map_err(|e| EvalError::bad_input(path, None, format!("cannot read Parquet: {e}")))?;
-        for column in batch.columns() {
-            for_each_string(column.as_ref(), |text| index.scan(text, &mut found)).map_err(
-                |kind| {
-                    EvalError::bad_input(
-                        path,
-                        None,
-                        format!("text column of type {kind}, expected strings"),
-                    )
-                },
-            )?;
+    for batch in ShardReader::open(path, Columns::Texts)? {
+        for text in batch?.texts()? {
+            index.scan(text.text, &mut found);
         }
     }
     Ok(found)
-}
-
-/// Calls `f` on every non-null string of a string column (any of Arrow's string layouts).
-fn for_each_string(column: &dyn Array, mut f: impl FnMut(&str)) -> std::result::Result<(), String> {
-    if let Some(strings) = column.as_string_opt::<i32>() {
-        strings.iter().flatten().for_each(f);
-    } else if let Some(strings) = column.as_string_opt::<i64>() {
-        strings.iter().flatten().for_each(f);
-    } else if let Some(strings) = column.as_string_view_opt() {
-        strings.iter().flatten().for_each(&mut f);
-    } else {
-        return Err(column.data_type().to_string());
-    }
-    Ok(())
 }
 
 /// A polynomial hash of every `n`-character window, each computed from the previous one in

@@ -27,12 +27,6 @@ use std::path::PathBuf;
 /// Everything that can go wrong in the eval stage; each variant names what it concerns.
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     /// Bad content in an input file, with the line when there is one.
     #[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
     BadInput {
@@ -51,11 +45,10 @@ pub enum EvalError {
 }
 
 impl EvalError {
+    /// A failed read or write of `path` ([`mekong_common::CommonError::Io`], which every
+    /// crate's I/O errors are).
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        EvalError::Io {
-            path: path.into(),
-            source,
-        }
+        mekong_common::CommonError::io(path, source).into()
     }
 
     pub fn bad_input(

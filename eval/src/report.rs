@@ -2,7 +2,7 @@
 //! `eval.json` (every number at full precision), and the chart alone as `bits_per_byte.svg`
 //! for a README. Rendered with the shared report module, so it looks like the tokenizer report.
 
-use crate::stage::{EvalConfig, EvalResults};
+use crate::stage::{ContaminationResult, EvalConfig, EvalResults};
 use crate::Result;
 use mekong_common::report::{BarChart, Cell, Document, Series, Table};
 use serde::{Deserialize, Serialize};
@@ -67,7 +67,20 @@ fn document(results: &EvalResults, config: &EvalConfig, chart: &str) -> Document
          and different languages compare directly. Token perplexity and tokens per byte depend on the \
          tokenizer and are shown for reference.",
     );
+    bits_per_byte_section(&mut doc, results, chart);
+    details_section(&mut doc, results);
+    models_section(&mut doc, results);
+    if let Some(contamination) = &results.contamination {
+        contamination_section(&mut doc, contamination);
+    }
+    if results.models.iter().any(|m| !m.samples.is_empty()) {
+        samples_section(&mut doc, results, config);
+    }
+    doc
+}
 
+/// The headline: bits per byte per language and model, as a table and a chart.
+fn bits_per_byte_section(doc: &mut Document, results: &EvalResults, chart: &str) {
     doc.heading(2, "Bits per byte");
     let mut table = Table::new(
         "Bits per byte per language",
@@ -92,7 +105,10 @@ fn document(results: &EvalResults, config: &EvalConfig, chart: &str) -> Document
         chart.to_string(),
         "Bits per byte per language and model (lower is better).",
     );
+}
 
+/// Bytes, tokens, tokens per byte and token perplexity per model and language.
+fn details_section(doc: &mut Document, results: &EvalResults) {
     doc.heading(2, "Details");
     let mut details = Table::new(
         "Per model and language",
@@ -120,7 +136,10 @@ fn document(results: &EvalResults, config: &EvalConfig, chart: &str) -> Document
         }
     }
     doc.table(details);
+}
 
+/// The models (checkpoint, step, size, windows) and the texts they were scored on.
+fn models_section(doc: &mut Document, results: &EvalResults) {
     doc.heading(2, "Models");
     let mut models = Table::new(
         "",
@@ -166,81 +185,82 @@ fn document(results: &EvalResults, config: &EvalConfig, chart: &str) -> Document
         ]);
     }
     doc.table(texts);
+}
 
-    if let Some(contamination) = &results.contamination {
-        doc.heading(2, "Contamination");
-        doc.paragraph(format!(
-            "How much of each evaluation text appears in the training corpus {} ({} shards), after \
-             NFC, lower-casing and white-space normalisation on both sides.",
-            contamination.corpus.display(),
-            contamination.shards
-        ));
-        let n = contamination.ngram_chars;
-        let mut table = Table::new(
-            "Overlap with the training corpus",
-            [
-                "language".to_string(),
-                "segments".into(),
-                "exact segments".into(),
-                "exact share".into(),
-                format!("segments sharing a {n}-char n-gram"),
-                format!("{n}-char n-grams found"),
-            ],
-        );
-        for c in &contamination.texts {
+/// How much of each evaluation text the training corpus holds.
+fn contamination_section(doc: &mut Document, contamination: &ContaminationResult) {
+    doc.heading(2, "Contamination");
+    doc.paragraph(format!(
+        "How much of each evaluation text appears in the training corpus {} ({} shards), after \
+         NFC, lower-casing and white-space normalisation on both sides.",
+        contamination.corpus.display(),
+        contamination.shards
+    ));
+    let n = contamination.ngram_chars;
+    let mut table = Table::new(
+        "Overlap with the training corpus",
+        [
+            "language".to_string(),
+            "segments".into(),
+            "exact segments".into(),
+            "exact share".into(),
+            format!("segments sharing a {n}-char n-gram"),
+            format!("{n}-char n-grams found"),
+        ],
+    );
+    for c in &contamination.texts {
+        table.push_row(vec![
+            Cell::text(&c.lang),
+            Cell::from(c.segments),
+            Cell::from(c.exact_segments),
+            Cell::percent(c.exact_share(), 1),
+            Cell::from(c.segments_with_ngram),
+            if c.ngrams == 0 {
+                Cell::missing_because(format!("no segment has {n} characters"))
+            } else {
+                Cell::percent(c.ngram_share(), 1)
+            },
+        ]);
+    }
+    table.note(format!(
+        "Segments shorter than {n} characters count only as exact matches (— : no segment is that long). \
+         A high share means the bits per byte of that language partly measure memory, not generalisation."
+    ));
+    doc.table(table);
+}
+
+/// What each model writes after each prompt, and how it was sampled.
+fn samples_section(doc: &mut Document, results: &EvalResults, config: &EvalConfig) {
+    doc.heading(2, "Samples");
+    let s = &config.sampling;
+    let how = if s.temperature == 0.0 {
+        "greedy".to_string()
+    } else {
+        format!(
+            "temperature {}, top-k {}, top-p {}, seed {}",
+            s.temperature,
+            if s.top_k == 0 {
+                "off".to_string()
+            } else {
+                s.top_k.to_string()
+            },
+            s.top_p,
+            s.seed
+        )
+    };
+    doc.paragraph(format!(
+        "Up to {} new tokens per prompt, {how}.",
+        s.max_new_tokens
+    ));
+    for model in &results.models {
+        let mut table = Table::new(model.name.clone(), ["prompt", "continuation", "tokens"]);
+        for sample in &model.samples {
             table.push_row(vec![
-                Cell::text(&c.lang),
-                Cell::from(c.segments),
-                Cell::from(c.exact_segments),
-                Cell::percent(c.exact_share(), 1),
-                Cell::from(c.segments_with_ngram),
-                if c.ngrams == 0 {
-                    Cell::missing_because(format!("no segment has {n} characters"))
-                } else {
-                    Cell::percent(c.ngram_share(), 1)
-                },
+                Cell::text(&sample.prompt),
+                Cell::text(&sample.continuation),
+                Cell::from(sample.tokens),
             ]);
         }
-        table.note(format!(
-            "Segments shorter than {n} characters count only as exact matches (— : no segment is that long). \
-             A high share means the bits per byte of that language partly measure memory, not generalisation."
-        ));
         doc.table(table);
     }
-
-    if results.models.iter().any(|m| !m.samples.is_empty()) {
-        doc.heading(2, "Samples");
-        let s = &config.sampling;
-        let how = if s.temperature == 0.0 {
-            "greedy".to_string()
-        } else {
-            format!(
-                "temperature {}, top-k {}, top-p {}, seed {}",
-                s.temperature,
-                if s.top_k == 0 {
-                    "off".to_string()
-                } else {
-                    s.top_k.to_string()
-                },
-                s.top_p,
-                s.seed
-            )
-        };
-        doc.paragraph(format!(
-            "Up to {} new tokens per prompt, {how}.",
-            s.max_new_tokens
-        ));
-        for model in &results.models {
-            let mut table = Table::new(model.name.clone(), ["prompt", "continuation", "tokens"]);
-            for sample in &model.samples {
-                table.push_row(vec![
-                    Cell::text(&sample.prompt),
-                    Cell::text(&sample.continuation),
-                    Cell::from(sample.tokens),
-                ]);
-            }
-            doc.table(table);
-        }
-    }
-    doc
 }

@@ -356,18 +356,12 @@ fn load_texts(config: &EvalConfig) -> Result<Vec<EvalText>> {
 fn load_prompts(config: &EvalConfig) -> Result<Vec<String>> {
     let mut prompts = config.prompts.clone();
     if let Some(path) = &config.prompts_file {
-        let lines: Vec<String> = mekong_common::parallel::read_raw_lines(path)?
-            .into_iter()
-            .filter(|l| !l.trim().is_empty())
-            .collect();
-        if lines.is_empty() {
-            return Err(EvalError::bad_input(
-                path,
-                None,
-                "the prompts file holds no prompt",
-            ));
-        }
-        prompts.extend(lines);
+        let lines = mekong_common::parallel::read_raw_lines(path)?;
+        prompts.extend(texts::non_blank(
+            path,
+            lines,
+            "the prompts file holds no prompt",
+        )?);
     }
     if let Some(empty) = prompts.iter().position(|p| p.trim().is_empty()) {
         return Err(EvalError::Invalid(format!("prompt {} is empty", empty + 1)));

@@ -43,23 +43,23 @@ impl EvalText {
 
 /// Reads a text file for `lang`; an empty file is an error (it has nothing to score).
 pub fn load_text(lang: &str, path: &Path) -> Result<EvalText> {
-    let lines: Vec<String> = read_lines(path)?
-        .into_iter()
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    if lines.is_empty() {
-        return Err(EvalError::bad_input(
-            path,
-            None,
-            format!("the evaluation text for '{lang}' is empty"),
-        ));
-    }
+    let empty = format!("the evaluation text for '{lang}' is empty");
+    let lines = non_blank(path, read_lines(path)?, empty)?;
     Ok(EvalText {
         lang: lang.to_string(),
         source: path.to_path_buf(),
         segments: lines.len(),
         lines,
     })
+}
+
+/// The lines of `path` that hold more than white space; none is an error saying `empty`.
+pub fn non_blank(path: &Path, lines: Vec<String>, empty: impl Into<String>) -> Result<Vec<String>> {
+    let lines: Vec<String> = lines.into_iter().filter(|l| !l.trim().is_empty()).collect();
+    if lines.is_empty() {
+        return Err(EvalError::bad_input(path, None, empty));
+    }
+    Ok(lines)
 }
 
 /// Files in parallel-set folders that hold ids or credits rather than a language; skipped when

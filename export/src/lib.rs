@@ -23,12 +23,6 @@ use std::path::PathBuf;
 /// Errors of the export stage; every variant names the file it concerns.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     #[error(transparent)]
     Common(#[from] mekong_common::CommonError),
     #[error(transparent)]
@@ -44,11 +38,10 @@ pub enum ExportError {
 }
 
 impl ExportError {
+    /// A failed read or write of `path` ([`mekong_common::CommonError::Io`], which every
+    /// crate's I/O errors are).
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        ExportError::Io {
-            path: path.into(),
-            source,
-        }
+        mekong_common::CommonError::io(path, source).into()
     }
 
     pub(crate) fn bad_input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {

@@ -15,8 +15,9 @@
 use crate::model::{Model, ModelConfig};
 use crate::{PretrainError, Result};
 use burn::module::Module;
+use burn::optim::Optimizer;
 use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder};
-use burn::tensor::backend::Backend;
+use burn::tensor::backend::{AutodiffBackend, Backend};
 use mekong_common::{hash_file, StagingDir};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -249,6 +250,54 @@ pub fn check_tokenizer_matches(tokenizer: &Path, dir: &Path) -> Result<bool> {
 
 fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes the model and optimizer state of `meta.step` into `output/checkpoints/step-NNNNNNNN`.
+pub(crate) fn save_checkpoint<B: AutodiffBackend, O: Optimizer<Model<B>, B>>(
+    output: &Path,
+    model: &Model<B>,
+    optimizer: &O,
+    meta: CheckpointMeta,
+) -> Result<PathBuf> {
+    let model_bytes = model_bytes(model)?;
+    let optimizer_bytes = CheckpointRecorder::default()
+        .record(optimizer.to_record(), ())
+        .map_err(|e| PretrainError::Config {
+            message: format!("cannot serialise the optimizer state: {e}"),
+        })?;
+    let dir = output
+        .join(CHECKPOINTS_DIR)
+        .join(checkpoint_dir_name(meta.step));
+    std::fs::create_dir_all(output.join(CHECKPOINTS_DIR))
+        .map_err(|e| PretrainError::io(output.join(CHECKPOINTS_DIR), e))?;
+    write_checkpoint(
+        &dir,
+        meta,
+        &[(MODEL_FILE, model_bytes), (OPTIMIZER_FILE, optimizer_bytes)],
+    )?;
+    Ok(dir)
+}
+
+/// Removes all but the newest `keep` checkpoints (0 keeps all).
+pub(crate) fn prune_checkpoints(output: &Path, keep: usize) -> Result<()> {
+    if keep == 0 {
+        return Ok(());
+    }
+    let root = output.join(CHECKPOINTS_DIR);
+    let mut steps: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map_err(|e| PretrainError::io(&root, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("step-"))
+        })
+        .collect();
+    steps.sort();
+    for old in steps.iter().rev().skip(keep) {
+        std::fs::remove_dir_all(old).map_err(|e| PretrainError::io(old, e))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

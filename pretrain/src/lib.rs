@@ -60,12 +60,6 @@ pub type CudaBackend = burn::backend::Cuda<f32, i32>;
 /// Errors of the pretrain stage; every variant names the file or setting it concerns.
 #[derive(Debug, thiserror::Error)]
 pub enum PretrainError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     #[error(transparent)]
     Common(#[from] mekong_common::CommonError),
     /// An invalid setting (model shape, training parameter, device).
@@ -74,12 +68,6 @@ pub enum PretrainError {
     /// Bad content in an input file, with the row or line when known.
     #[error("{path}: {message}")]
     BadInput { path: PathBuf, message: String },
-    #[error("{path}: cannot read Parquet: {source}")]
-    Parquet {
-        path: PathBuf,
-        #[source]
-        source: parquet::errors::ParquetError,
-    },
     #[error("{path}: {message}")]
     Tokenizer { path: PathBuf, message: String },
     /// A checkpoint that is missing, truncated or does not fit what it is used with.
@@ -100,11 +88,10 @@ pub enum PretrainError {
 }
 
 impl PretrainError {
+    /// A failed read or write of `path` ([`mekong_common::CommonError::Io`], which every
+    /// crate's I/O errors are).
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        PretrainError::Io {
-            path: path.into(),
-            source,
-        }
+        mekong_common::CommonError::io(path, source).into()
     }
 }
 

@@ -14,12 +14,9 @@ use crate::data::{
     SHARDS_META_FILE, TOKENS_EXT, TRAIN_SPLIT, VALIDATION_SPLIT,
 };
 use crate::{PretrainError, Result};
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Int32Type, Int64Type, UInt32Type, UInt64Type};
-use arrow_array::{Array, RecordBatch};
 use indicatif::{ProgressBar, ProgressStyle};
+use mekong_common::corpus_shards::{row_count, shard_files, Columns, ShardReader, TextBatch};
 use mekong_common::{Manifest, StagingDir};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -69,26 +66,6 @@ pub fn load_tokenizer(path: &Path) -> Result<Tokenizer> {
     })
 }
 
-/// The Parquet files of a corpus: the file itself, or the `*.parquet` files directly in a folder,
-/// sorted. Subfolders are not read: the corpus stage keeps what it dropped in `rejected/`.
-pub fn corpus_files(corpus: &Path) -> Result<Vec<PathBuf>> {
-    if corpus.is_file() {
-        return Ok(vec![corpus.to_path_buf()]);
-    }
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(corpus).map_err(|e| PretrainError::io(corpus, e))? {
-        let path = entry.map_err(|e| PretrainError::io(corpus, e))?.path();
-        let hidden = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if !hidden && path.is_file() && path.extension().is_some_and(|e| e == "parquet") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
 /// Tokenizes the corpus at `corpus` with `tokenizer` into the folder `output` (replaced
 /// atomically when complete).
 pub fn tokenize(
@@ -114,14 +91,17 @@ pub fn tokenize(
     let tokenizer = load_tokenizer(tokenizer_path)?;
     let info = TokenizerInfo::of(tokenizer_path)?;
     let separator = find_separator(&tokenizer, tokenizer_path, config.separator.as_deref())?;
-    let files = corpus_files(corpus)?;
+    let files = shard_files(corpus)?;
     if files.is_empty() {
         return Err(PretrainError::BadInput {
             path: corpus.to_path_buf(),
             message: "holds no .parquet files; run `mekong corpus` first".to_string(),
         });
     }
-    let total_rows: u64 = files.iter().map(|f| row_count(f)).sum::<Result<u64>>()?;
+    let total_rows: u64 = files
+        .iter()
+        .map(|f| row_count(f))
+        .sum::<mekong_common::Result<u64>>()?;
     let progress = ProgressBar::new(total_rows).with_style(
         ProgressStyle::with_template("tokenize {bar:40} {pos}/{len} rows {per_sec} eta {eta}")
             .expect("valid template"),
@@ -134,12 +114,8 @@ pub fn tokenize(
         separator,
     );
     for file in &files {
-        let reader = open_parquet(file)?;
-        for batch in reader {
-            let batch = batch.map_err(|e| PretrainError::BadInput {
-                path: file.clone(),
-                message: format!("cannot decode a record batch: {e}"),
-            })?;
+        for batch in ShardReader::open(file, Columns::TextsAndIds)? {
+            let batch = batch?;
             let documents = documents_of(&batch, file, config.validation_fraction)?;
             let encoded = documents
                 .par_iter()
@@ -160,7 +136,7 @@ pub fn tokenize(
             for (doc, ids) in documents.iter().zip(encoded) {
                 writer.push(doc, &ids)?;
             }
-            progress.inc(batch.num_rows() as u64);
+            progress.inc(batch.rows() as u64);
         }
     }
     progress.finish_and_clear();
@@ -214,27 +190,6 @@ fn find_separator(tokenizer: &Tokenizer, path: &Path, named: Option<&str>) -> Re
     }
 }
 
-fn open_parquet(path: &Path) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader> {
-    let file = std::fs::File::open(path).map_err(|e| PretrainError::io(path, e))?;
-    ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.build())
-        .map_err(|source| PretrainError::Parquet {
-            path: path.to_path_buf(),
-            source,
-        })
-}
-
-fn row_count(path: &Path) -> Result<u64> {
-    let file = std::fs::File::open(path).map_err(|e| PretrainError::io(path, e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| {
-        PretrainError::Parquet {
-            path: path.to_path_buf(),
-            source,
-        }
-    })?;
-    Ok(builder.metadata().file_metadata().num_rows().max(0) as u64)
-}
-
 /// One document to encode: a monolingual row, or one side of a parallel row.
 struct Document<'a> {
     id: String,
@@ -243,53 +198,31 @@ struct Document<'a> {
     validation: bool,
 }
 
-/// The documents of a record batch, by the corpus schema its columns follow.
+/// The documents of a record batch of corpus shard `path`.
 fn documents_of<'a>(
-    batch: &'a RecordBatch,
+    batch: &'a TextBatch,
     path: &Path,
     validation_fraction: f64,
 ) -> Result<Vec<Document<'a>>> {
-    let has = |name: &str| batch.column_by_name(name).is_some();
-    let sides: &[(&str, &str)] = if has("text") && has("lang") {
-        &[("lang", "text")]
-    } else if has("src_text") && has("tgt_text") {
-        &[("src_lang", "src_text"), ("tgt_lang", "tgt_text")]
-    } else {
-        return Err(PretrainError::BadInput {
-            path: path.to_path_buf(),
-            message: "is not a corpus file: expected columns (id, lang, text) or \
-                      (id, src_lang, src_text, tgt_lang, tgt_text)"
-                .to_string(),
-        });
-    };
-    let ids = IdColumn::of(batch, path)?;
-    let mut documents = Vec::new();
-    for &(lang_column, text_column) in sides {
-        let langs = string_column(batch, lang_column, path)?;
-        let texts = string_column(batch, text_column, path)?;
-        for row in 0..batch.num_rows() {
-            let (Some(text), Some(lang)) = (texts.get(row), langs.get(row)) else {
-                continue;
-            };
-            if text.is_empty() {
-                continue;
-            }
-            check_lang(lang, path, row)?;
-            let id = ids.get(row, path)?;
+    batch
+        .texts()?
+        .into_iter()
+        .map(|text| {
+            check_lang(text.lang, path, text.row)?;
+            let id = text.id.expect("ids were asked for");
             let validation = hash_fraction(&id) < validation_fraction;
-            documents.push(Document {
+            Ok(Document {
                 id,
-                lang,
-                text,
+                lang: text.lang,
+                text: text.text,
                 validation,
-            });
-        }
-    }
-    Ok(documents)
+            })
+        })
+        .collect()
 }
 
 /// Language codes become file names: keep them to what is safe and meaningful in a BCP 47 tag.
-fn check_lang(lang: &str, path: &Path, row: usize) -> Result<()> {
+fn check_lang(lang: &str, path: &Path, row: u64) -> Result<()> {
     let ok = !lang.is_empty()
         && lang.len() <= 35
         && lang
@@ -310,89 +243,6 @@ fn hash_fraction(id: &str) -> f64 {
     let digest = Sha256::digest(id.as_bytes());
     let value = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
     (value >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// A string column of any Arrow string layout.
-enum Strings<'a> {
-    Utf8(&'a arrow_array::StringArray),
-    Large(&'a arrow_array::LargeStringArray),
-    View(&'a arrow_array::StringViewArray),
-}
-
-impl<'a> Strings<'a> {
-    fn get(&self, row: usize) -> Option<&'a str> {
-        match self {
-            Strings::Utf8(a) => (!a.is_null(row)).then(|| a.value(row)),
-            Strings::Large(a) => (!a.is_null(row)).then(|| a.value(row)),
-            Strings::View(a) => (!a.is_null(row)).then(|| a.value(row)),
-        }
-    }
-}
-
-fn string_column<'a>(batch: &'a RecordBatch, name: &str, path: &Path) -> Result<Strings<'a>> {
-    let column = batch
-        .column_by_name(name)
-        .ok_or_else(|| PretrainError::BadInput {
-            path: path.to_path_buf(),
-            message: format!("has no column '{name}'"),
-        })?;
-    if let Some(a) = column.as_string_opt::<i32>() {
-        Ok(Strings::Utf8(a))
-    } else if let Some(a) = column.as_string_opt::<i64>() {
-        Ok(Strings::Large(a))
-    } else if let Some(a) = column.as_string_view_opt() {
-        Ok(Strings::View(a))
-    } else {
-        Err(PretrainError::BadInput {
-            path: path.to_path_buf(),
-            message: format!(
-                "column '{name}' is {} but must be a string",
-                column.data_type()
-            ),
-        })
-    }
-}
-
-/// The `id` column: a string or an integer.
-enum IdColumn<'a> {
-    Text(Strings<'a>),
-    Number(Box<dyn Fn(usize) -> Option<String> + 'a>),
-}
-
-impl<'a> IdColumn<'a> {
-    fn of(batch: &'a RecordBatch, path: &Path) -> Result<Self> {
-        let column = batch
-            .column_by_name("id")
-            .ok_or_else(|| PretrainError::BadInput {
-                path: path.to_path_buf(),
-                message: "has no column 'id' (needed to split train from validation)".to_string(),
-            })?;
-        macro_rules! number {
-            ($t:ty) => {
-                if let Some(a) = column.as_primitive_opt::<$t>() {
-                    return Ok(IdColumn::Number(Box::new(move |row| {
-                        (!a.is_null(row)).then(|| a.value(row).to_string())
-                    })));
-                }
-            };
-        }
-        number!(Int64Type);
-        number!(UInt64Type);
-        number!(Int32Type);
-        number!(UInt32Type);
-        Ok(IdColumn::Text(string_column(batch, "id", path)?))
-    }
-
-    fn get(&self, row: usize, path: &Path) -> Result<String> {
-        let id = match self {
-            IdColumn::Text(s) => s.get(row).map(str::to_string),
-            IdColumn::Number(f) => f(row),
-        };
-        id.ok_or_else(|| PretrainError::BadInput {
-            path: path.to_path_buf(),
-            message: format!("row {row}: the id is null"),
-        })
-    }
 }
 
 /// Open output streams, one pair of files per split and language.

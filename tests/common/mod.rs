@@ -5,6 +5,21 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// A Vietnamese–English parallel set the CLI tests build their corpora from: `VI[i]`
+/// translates `EN[i]`.
+pub const VI: [&str; 4] = [
+    "Sông Mê Kông chảy qua sáu quốc gia.",
+    "Người dân đồng bằng trồng lúa và nuôi cá.",
+    "Mùa mưa bắt đầu vào tháng năm.",
+    "Huế từng là kinh đô của triều Nguyễn.",
+];
+pub const EN: [&str; 4] = [
+    "The Mekong flows through six countries.",
+    "People in the delta grow rice and raise fish.",
+    "The rainy season begins in May.",
+    "Hue was once the imperial capital.",
+];
+
 /// Runs `mekong ARGS` in `dir`.
 pub fn mekong(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mekong"))

@@ -1,21 +1,15 @@
 //! Training text: a corpus-stage output folder (Parquet) or a folder of `<lang>.txt` files,
 //! read one language at a time so memory holds word counts, never the corpus.
 //!
-//! Parquet files use one of the corpus stage's two schemas: monolingual (`lang`, `text`) or
-//! parallel (`src_lang`, `src_text`, `tgt_lang`, `tgt_text`, both sides used). Text files hold
-//! one segment a line; the file stem is the language code. Empty segments are skipped.
+//! Parquet files are the corpus stage's shards, read by [`mekong_common::corpus_shards`] (both
+//! sides of a parallel shard are used). Text files hold one segment a line; the file stem is
+//! the language code. Empty segments are skipped.
 
 use crate::error::{Result, TokenizerError};
-use arrow_array::{Array, ArrayRef, LargeStringArray, RecordBatch, StringArray, StringViewArray};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::ProjectionMask;
+use mekong_common::corpus_shards::{Columns, ShardReader};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
-
-/// The (language column, text column) pairs of the corpus stage's two Parquet schemas.
-const MONOLINGUAL_COLUMNS: [(&str, &str); 1] = [("lang", "text")];
-const PARALLEL_COLUMNS: [(&str, &str); 2] = [("src_lang", "src_text"), ("tgt_lang", "tgt_text")];
 
 #[derive(Debug)]
 enum Source {
@@ -195,66 +189,10 @@ pub fn read_lines(path: &Path, mut each: impl FnMut(&str)) -> Result<()> {
 /// Calls `each(lang, text)` for every non-empty text of a corpus-stage Parquet file, both
 /// sides of a parallel file.
 fn read_parquet(path: &Path, mut each: impl FnMut(&str, &str)) -> Result<()> {
-    let parquet_error = |message: String| TokenizerError::Parquet {
-        path: path.to_path_buf(),
-        message,
-    };
-    let file = std::fs::File::open(path).map_err(|e| TokenizerError::io(path, e))?;
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| parquet_error(e.to_string()))?;
-    let has = |name: &str| builder.schema().field_with_name(name).is_ok();
-    let columns: &[(&str, &str)] = if has("src_lang") && has("tgt_lang") {
-        &PARALLEL_COLUMNS
-    } else if has("lang") && has("text") {
-        &MONOLINGUAL_COLUMNS
-    } else {
-        return Err(parquet_error(
-            "expected columns lang, text (monolingual) or src_lang, src_text, tgt_lang, tgt_text (parallel)"
-                .into(),
-        ));
-    };
-    let names = columns.iter().flat_map(|(lang, text)| [*lang, *text]);
-    let mask = ProjectionMask::columns(builder.parquet_schema(), names);
-    let reader = builder
-        .with_projection(mask)
-        .build()
-        .map_err(|e| parquet_error(e.to_string()))?;
-    for batch in reader {
-        let batch = batch.map_err(|e| parquet_error(e.to_string()))?;
-        for (lang_column, text_column) in columns {
-            let langs = string_column(&batch, lang_column).map_err(parquet_error)?;
-            let texts = string_column(&batch, text_column).map_err(parquet_error)?;
-            for (lang, text) in langs.into_iter().zip(texts) {
-                if let (Some(lang), Some(text)) = (lang, text) {
-                    if !text.is_empty() {
-                        each(lang, text);
-                    }
-                }
-            }
+    for batch in ShardReader::open(path, Columns::Texts)? {
+        for text in batch?.texts()? {
+            each(text.lang, text.text);
         }
     }
     Ok(())
-}
-
-/// A string column's values, whichever of Arrow's three string layouts it uses.
-fn string_column<'a>(
-    batch: &'a RecordBatch,
-    name: &str,
-) -> std::result::Result<Vec<Option<&'a str>>, String> {
-    let column: &ArrayRef = batch
-        .column_by_name(name)
-        .ok_or_else(|| format!("missing column {name}"))?;
-    let any = column.as_any();
-    if let Some(array) = any.downcast_ref::<StringArray>() {
-        Ok(array.iter().collect())
-    } else if let Some(array) = any.downcast_ref::<LargeStringArray>() {
-        Ok(array.iter().collect())
-    } else if let Some(array) = any.downcast_ref::<StringViewArray>() {
-        Ok(array.iter().collect())
-    } else {
-        Err(format!(
-            "column {name} is {}, expected a string",
-            column.data_type()
-        ))
-    }
 }

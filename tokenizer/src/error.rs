@@ -4,14 +4,6 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenizerError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path}: cannot read Parquet: {message}")]
-    Parquet { path: PathBuf, message: String },
     #[error("{path}:{line}: {message}")]
     BadLine {
         path: PathBuf,
@@ -43,11 +35,10 @@ pub enum TokenizerError {
 }
 
 impl TokenizerError {
+    /// A failed read or write of `path` ([`mekong_common::CommonError::Io`], which every
+    /// crate's I/O errors are).
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        TokenizerError::Io {
-            path: path.into(),
-            source,
-        }
+        mekong_common::CommonError::io(path, source).into()
     }
 
     /// Wraps an error of the `tokenizers` crate (a boxed dyn Error there).

@@ -5,12 +5,6 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     #[error("{path}:{line}: {message}")]
     BadLine {
         path: PathBuf,
@@ -34,11 +28,10 @@ pub enum ReportError {
 }
 
 impl ReportError {
+    /// A failed read or write of `path` ([`mekong_common::CommonError::Io`], which every
+    /// crate's I/O errors are).
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        ReportError::Io {
-            path: path.into(),
-            source,
-        }
+        mekong_common::CommonError::io(path, source).into()
     }
 
     pub fn bad_tokenizer(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {

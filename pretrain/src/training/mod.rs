@@ -5,19 +5,23 @@
 //! go into one checkpoint, and the learning rate is a pure function of the step. Each step draws
 //! `batch_size × grad_accum` windows, accumulates gradients, clips them by their global norm,
 //! and takes one AdamW step; every step is logged to `train-log.jsonl`.
+//!
+//! Modules: `config` (what a run is asked to do), `log` (the step log), `grads` (clipping by
+//! the global norm), `validation` (loss and bits per byte on the held-out windows); checkpoints
+//! are saved and pruned by [`crate::checkpoint`].
 
 use crate::checkpoint::{
-    self, checkpoint_dir_name, latest_checkpoint, read_checkpoint_meta, write_checkpoint,
-    CheckpointMeta, CheckpointRecorder, CHECKPOINTS_DIR, MODEL_FILE, OPTIMIZER_FILE,
+    self, latest_checkpoint, read_checkpoint_meta, CheckpointMeta, CheckpointRecorder,
+    CHECKPOINTS_DIR, OPTIMIZER_FILE,
 };
 use crate::data::{
-    language_mix, validation_windows, Sampler, SamplerState, Stream, TokenShards, TRAIN_SPLIT,
+    language_mix, validation_windows, Sampler, SamplerState, TokenShards, TRAIN_SPLIT,
     VALIDATION_SPLIT,
 };
-use crate::device::{resolve_device, DeviceKind, Precision};
+use crate::device::{resolve_device, DeviceKind};
 use crate::model::{Model, ModelConfig};
 use crate::{PretrainError, Result};
-use burn::module::{AutodiffModule, Module, ModuleVisitor, Param};
+use burn::module::{AutodiffModule, Module};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamWConfig, GradientsAccumulator, GradientsParams, Optimizer};
 use burn::record::Recorder;
@@ -25,177 +29,21 @@ use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Int, Tensor, TensorData};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub use mekong_common::artefacts::pretrain::LOG_FILE;
+mod config;
+mod grads;
+mod log;
+mod validation;
 
-/// Training parameters (they go into the manifest and every checkpoint; resuming requires the
-/// same ones).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TrainConfig {
-    /// Model size preset (see `ModelConfig::preset_names`).
-    pub preset: String,
-    pub tie_embeddings: bool,
-    /// Tokens per training window; at most the preset's `max_seq_len` (the default).
-    pub seq_len: Option<usize>,
-    /// Windows per micro-batch.
-    pub batch_size: usize,
-    /// Micro-batches per optimizer step.
-    pub grad_accum: usize,
-    /// Optimizer steps.
-    pub steps: u64,
-    /// Peak learning rate, reached after `warmup_steps`, then cosine-decayed to
-    /// `lr × min_lr_ratio` at the last step.
-    pub lr: f64,
-    pub min_lr_ratio: f64,
-    pub warmup_steps: u64,
-    /// Decoupled (AdamW) weight decay.
-    pub weight_decay: f64,
-    pub beta1: f64,
-    pub beta2: f64,
-    pub epsilon: f64,
-    /// Largest global gradient norm; larger gradients are scaled down to it. 0 turns clipping off.
-    pub grad_clip: f64,
-    /// Seeds the initial weights and the data sampler.
-    pub seed: u64,
-    /// Validation loss and bits per byte every this many steps (and at the end); 0 = only at the end.
-    pub eval_every: u64,
-    /// Validation windows per language.
-    pub eval_windows: usize,
-    /// A checkpoint every this many steps (and at the end); 0 = only at the end.
-    pub checkpoint_every: u64,
-    /// Checkpoints kept; older ones are removed after a newer one is safely written. 0 keeps all.
-    pub keep_checkpoints: usize,
-    /// Sampling weight per language; `"*"` shares a weight among the languages not named
-    /// (see `data::language_mix`). Empty: in proportion to each language's tokens.
-    pub language_weights: BTreeMap<String, f64>,
-    pub precision: Precision,
-    /// Continued pretraining: start from the weights of this Hugging Face Llama folder (a
-    /// `mekong export` or any checkpoint of the same features) instead of a fresh `preset`
-    /// model; its config.json gives the model's shape.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub init_from: Option<PathBuf>,
-}
+pub use config::TrainConfig;
+pub use log::{read_log, StepLog, Validation, LOG_FILE};
 
-impl Default for TrainConfig {
-    fn default() -> Self {
-        TrainConfig {
-            preset: "tiny".to_string(),
-            tie_embeddings: true,
-            seq_len: None,
-            batch_size: 8,
-            grad_accum: 1,
-            steps: 1000,
-            lr: 1e-3,
-            min_lr_ratio: 0.1,
-            warmup_steps: 100,
-            weight_decay: 0.1,
-            beta1: 0.9,
-            beta2: 0.95,
-            epsilon: 1e-8,
-            grad_clip: 1.0,
-            seed: 0,
-            eval_every: 100,
-            eval_windows: 16,
-            checkpoint_every: 500,
-            keep_checkpoints: 3,
-            language_weights: BTreeMap::new(),
-            precision: Precision::Auto,
-            init_from: None,
-        }
-    }
-}
-
-impl TrainConfig {
-    fn validate(&self) -> Result<()> {
-        let fail = |message: &str| {
-            Err(PretrainError::Config {
-                message: message.to_string(),
-            })
-        };
-        let positive = |x: f64| x.is_finite() && x > 0.0;
-        if self.batch_size == 0 || self.grad_accum == 0 || self.steps == 0 {
-            return fail("batch_size, grad_accum and steps must be positive");
-        }
-        if !positive(self.lr) || !(0.0..=1.0).contains(&self.min_lr_ratio) {
-            return fail("lr must be positive and min_lr_ratio within [0, 1]");
-        }
-        if !(0.0..1.0).contains(&self.beta1) || !(0.0..1.0).contains(&self.beta2) {
-            return fail("beta1 and beta2 must be within [0, 1)");
-        }
-        if self.weight_decay < 0.0 || self.grad_clip < 0.0 || !positive(self.epsilon) {
-            return fail("weight_decay and grad_clip must be non-negative, epsilon positive");
-        }
-        Ok(())
-    }
-
-    /// The model this config trains for a vocabulary of `vocab_size`, and its window length:
-    /// the `preset`'s shape, or the `init_from` folder's.
-    pub fn model_config(&self, vocab_size: usize) -> Result<(ModelConfig, usize)> {
-        let model = match &self.init_from {
-            Some(dir) => {
-                let model = crate::hf::read_hf_config(dir)?;
-                if model.vocab_size != vocab_size {
-                    return Err(PretrainError::Config {
-                        message: format!(
-                            "{} has a vocabulary of {} tokens but the training tokens were made \
-                             with a tokenizer of {vocab_size}: tokenize the corpus with the \
-                             model's own tokenizer.json",
-                            dir.display(),
-                            model.vocab_size
-                        ),
-                    });
-                }
-                model
-            }
-            None => {
-                let mut model = ModelConfig::preset(&self.preset, vocab_size)?;
-                model.tie_embeddings = self.tie_embeddings;
-                model
-            }
-        };
-        let seq_len = self.seq_len.unwrap_or(model.max_seq_len);
-        if seq_len > model.max_seq_len {
-            return Err(PretrainError::Config {
-                message: format!(
-                    "seq_len {seq_len} is beyond the {} model's max_seq_len {}: use a shorter \
-                     seq_len or a larger preset",
-                    self.model_name(),
-                    model.max_seq_len
-                ),
-            });
-        }
-        if seq_len < 2 {
-            return Err(PretrainError::Config {
-                message: "seq_len must be at least 2".to_string(),
-            });
-        }
-        Ok((model, seq_len))
-    }
-
-    /// How the model is named in messages: its preset, or the folder it starts from.
-    fn model_name(&self) -> String {
-        match &self.init_from {
-            Some(dir) => format!("{} (--init-from)", dir.display()),
-            None => format!("'{}'", self.preset),
-        }
-    }
-
-    /// Learning rate at optimizer step `step` (1-based): linear warm-up, then cosine decay.
-    pub fn lr_at(&self, step: u64) -> f64 {
-        if step <= self.warmup_steps {
-            return self.lr * step as f64 / self.warmup_steps.max(1) as f64;
-        }
-        let decay_steps = self.steps.saturating_sub(self.warmup_steps).max(1);
-        let progress = ((step - self.warmup_steps) as f64 / decay_steps as f64).min(1.0);
-        let min_lr = self.lr * self.min_lr_ratio;
-        min_lr + 0.5 * (self.lr - min_lr) * (1.0 + (std::f64::consts::PI * progress).cos())
-    }
-}
+use checkpoint::{prune_checkpoints, save_checkpoint};
+use grads::{global_norm, scale_grads};
+use log::TrainLog;
+use validation::validate;
 
 /// Whether to continue from checkpoints already in the output folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,32 +80,6 @@ impl Default for TrainOptions {
             progress: true,
         }
     }
-}
-
-/// Validation results at one step.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Validation {
-    /// Mean loss in nats per token over all windows.
-    pub loss: f64,
-    pub bits_per_byte: f64,
-    /// language → (loss, bits per byte).
-    pub languages: BTreeMap<String, (f64, f64)>,
-}
-
-/// One line of `train-log.jsonl`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StepLog {
-    pub step: u64,
-    pub loss: f64,
-    pub lr: f64,
-    /// Global gradient norm before clipping.
-    pub grad_norm: f64,
-    /// Tokens trained on so far.
-    pub tokens: u64,
-    pub tokens_per_sec: f64,
-    /// Model FLOPs utilisation, when the device's peak is known.
-    pub mfu: Option<f64>,
-    pub validation: Option<Validation>,
 }
 
 /// Where training stands, stored in each checkpoint's `state`.
@@ -350,11 +172,13 @@ fn run<B: AutodiffBackend>(
         device_kind,
         dtype,
     } = setup;
+    // 1. The data: the language mix of the training streams and the seeded window sampler.
     let train_streams = shards.split(TRAIN_SPLIT);
     let mix = language_mix(train_streams, &config.language_weights, seq_len + 1)?;
     let mut sampler = Sampler::new(config.seed, &mix);
     let training_json = serde_json::to_value(config).expect("train config serialises");
 
+    // 2. The model and optimizer: fresh, from --init-from, or resumed from the latest checkpoint.
     let mut optimizer = AdamWConfig::new()
         .with_beta_1(config.beta1 as f32)
         .with_beta_2(config.beta2 as f32)
@@ -437,6 +261,7 @@ fn run<B: AutodiffBackend>(
     }
     let mut log = TrainLog::open(output, state.step)?;
 
+    // 3. What each step needs: the validation windows, the loss, the counters.
     let last_step = options
         .stop_after
         .map_or(config.steps, |s| s.min(config.steps));
@@ -450,6 +275,7 @@ fn run<B: AutodiffBackend>(
     let mut checkpoint_path = latest_checkpoint(output)?.unwrap_or_default();
     let mut run_tokens = 0u64;
 
+    // 4. The steps: accumulate, clip, update, log; validate and checkpoint at their intervals.
     for step in first_step..=last_step {
         let step_started = Instant::now();
         let mut accumulator = GradientsAccumulator::<Model<B>>::new();
@@ -540,6 +366,7 @@ fn run<B: AutodiffBackend>(
         }
     }
     progress.finish_and_clear();
+    // 5. What the run did.
     let seconds = started.elapsed().as_secs_f64();
     Ok(TrainSummary {
         device: device_kind,
@@ -633,6 +460,7 @@ fn check_resumable(
     Ok(())
 }
 
+/// A batch of windows of `seq_len + 1` tokens as (inputs, next-token targets).
 fn split_window<B: Backend>(
     windows: Vec<i64>,
     batch: usize,
@@ -650,205 +478,6 @@ fn scalar<B: Backend>(tensor: Tensor<B, 1>) -> f64 {
         .convert::<f64>()
         .to_vec::<f64>()
         .expect("a float tensor converts to f64")[0]
-}
-
-/// Sum of squared gradients of every parameter, then the square root: the global L2 norm.
-struct SquaredNorm<'a, B: AutodiffBackend> {
-    grads: &'a GradientsParams,
-    total: Option<Tensor<B::InnerBackend, 1>>,
-}
-
-impl<B: AutodiffBackend> ModuleVisitor<B> for SquaredNorm<'_, B> {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
-        if let Some(grad) = self.grads.get::<B::InnerBackend, D>(param.id) {
-            let squares = grad.cast(burn::tensor::FloatDType::F32).square().sum();
-            self.total = Some(match self.total.take() {
-                Some(total) => total + squares,
-                None => squares,
-            });
-        }
-    }
-}
-
-fn global_norm<B: AutodiffBackend>(model: &Model<B>, grads: &GradientsParams) -> f64 {
-    let mut visitor = SquaredNorm::<B> { grads, total: None };
-    model.visit(&mut visitor);
-    visitor.total.map_or(0.0, |t| scalar(t).sqrt())
-}
-
-/// Multiplies every gradient by `factor` (global-norm clipping; burn's own clipping works per
-/// tensor, which changes the update's direction).
-struct ScaleGrads<'a> {
-    grads: &'a mut GradientsParams,
-    factor: f64,
-}
-
-impl<B: AutodiffBackend> ModuleVisitor<B> for ScaleGrads<'_> {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
-        if let Some(grad) = self.grads.remove::<B::InnerBackend, D>(param.id) {
-            self.grads
-                .register::<B::InnerBackend, D>(param.id, grad.mul_scalar(self.factor));
-        }
-    }
-}
-
-fn scale_grads<B: AutodiffBackend>(model: &Model<B>, grads: &mut GradientsParams, factor: f64) {
-    model.visit(&mut ScaleGrads { grads, factor });
-}
-
-/// Loss and bits per byte on the fixed validation windows, per language and overall.
-fn validate<B: Backend>(
-    model: &Model<B>,
-    windows: &[(usize, Vec<i64>)],
-    streams: &[Stream],
-    batch_size: usize,
-    device: &B::Device,
-) -> Validation {
-    let seq_len = windows[0].1.len() - 1;
-    // Per stream: nats summed, tokens scored.
-    let mut nats = vec![0.0f64; streams.len()];
-    let mut scored = vec![0u64; streams.len()];
-    for chunk in windows.chunks(batch_size) {
-        let ids: Vec<i64> = chunk.iter().flat_map(|(_, w)| w.iter().copied()).collect();
-        let (inputs, targets) = split_window::<B>(ids, chunk.len(), seq_len, device);
-        let log_probs = burn::tensor::activation::log_softmax(model.forward(inputs), 2);
-        let picked = log_probs
-            .gather(2, targets.unsqueeze_dim::<3>(2))
-            .sum_dim(1)
-            .reshape([chunk.len()]);
-        let sums = picked
-            .into_data()
-            .convert::<f64>()
-            .to_vec::<f64>()
-            .expect("f64");
-        for ((stream, _), sum) in chunk.iter().zip(sums) {
-            nats[*stream] -= sum;
-            scored[*stream] += seq_len as u64;
-        }
-    }
-    let ln2 = std::f64::consts::LN_2;
-    let mut languages = BTreeMap::new();
-    let (mut total_nats, mut total_tokens, mut total_bytes) = (0.0, 0u64, 0.0);
-    for (i, stream) in streams.iter().enumerate() {
-        if scored[i] == 0 {
-            continue;
-        }
-        let bytes_per_token = stream.counts.bytes as f64 / stream.counts.tokens.max(1) as f64;
-        let bytes = scored[i] as f64 * bytes_per_token;
-        languages.insert(
-            stream.lang.clone(),
-            (nats[i] / scored[i] as f64, nats[i] / ln2 / bytes),
-        );
-        total_nats += nats[i];
-        total_tokens += scored[i];
-        total_bytes += bytes;
-    }
-    Validation {
-        loss: total_nats / total_tokens.max(1) as f64,
-        bits_per_byte: total_nats / ln2 / total_bytes.max(1e-9),
-        languages,
-    }
-}
-
-fn save_checkpoint<B: AutodiffBackend, O: Optimizer<Model<B>, B>>(
-    output: &Path,
-    model: &Model<B>,
-    optimizer: &O,
-    meta: CheckpointMeta,
-) -> Result<PathBuf> {
-    let model_bytes = checkpoint::model_bytes(model)?;
-    let optimizer_bytes = CheckpointRecorder::default()
-        .record(optimizer.to_record(), ())
-        .map_err(|e| PretrainError::Config {
-            message: format!("cannot serialise the optimizer state: {e}"),
-        })?;
-    let dir = output
-        .join(CHECKPOINTS_DIR)
-        .join(checkpoint_dir_name(meta.step));
-    std::fs::create_dir_all(output.join(CHECKPOINTS_DIR))
-        .map_err(|e| PretrainError::io(output.join(CHECKPOINTS_DIR), e))?;
-    write_checkpoint(
-        &dir,
-        meta,
-        &[(MODEL_FILE, model_bytes), (OPTIMIZER_FILE, optimizer_bytes)],
-    )?;
-    Ok(dir)
-}
-
-/// Removes all but the newest `keep` checkpoints (0 keeps all).
-fn prune_checkpoints(output: &Path, keep: usize) -> Result<()> {
-    if keep == 0 {
-        return Ok(());
-    }
-    let root = output.join(CHECKPOINTS_DIR);
-    let mut steps: Vec<PathBuf> = std::fs::read_dir(&root)
-        .map_err(|e| PretrainError::io(&root, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("step-"))
-        })
-        .collect();
-    steps.sort();
-    for old in steps.iter().rev().skip(keep) {
-        std::fs::remove_dir_all(old).map_err(|e| PretrainError::io(old, e))?;
-    }
-    Ok(())
-}
-
-/// `train-log.jsonl`, appended one line per step. On resume, lines after the checkpoint's step
-/// (written by the interrupted run after its last checkpoint) are dropped first, so the log
-/// reads as one uninterrupted run.
-struct TrainLog {
-    file: std::fs::File,
-    path: PathBuf,
-}
-
-impl TrainLog {
-    fn open(output: &Path, resumed_step: u64) -> Result<Self> {
-        std::fs::create_dir_all(output).map_err(|e| PretrainError::io(output, e))?;
-        let path = output.join(LOG_FILE);
-        let kept = if resumed_step > 0 && path.exists() {
-            let text = std::fs::read_to_string(&path).map_err(|e| PretrainError::io(&path, e))?;
-            text.lines()
-                .filter(|line| {
-                    serde_json::from_str::<StepLog>(line).is_ok_and(|l| l.step <= resumed_step)
-                })
-                .map(|line| format!("{line}\n"))
-                .collect::<String>()
-        } else {
-            String::new()
-        };
-        mekong_common::write_file_atomic(&path, kept.as_bytes())?;
-        let file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .map_err(|e| PretrainError::io(&path, e))?;
-        Ok(TrainLog { file, path })
-    }
-
-    fn write(&mut self, entry: &StepLog) -> Result<()> {
-        let line = serde_json::to_string(entry).expect("log entry serialises") + "\n";
-        self.file
-            .write_all(line.as_bytes())
-            .map_err(|e| PretrainError::io(&self.path, e))
-    }
-}
-
-/// Reads `train-log.jsonl` of a training output folder.
-pub fn read_log(output: &Path) -> Result<Vec<StepLog>> {
-    let path = output.join(LOG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| PretrainError::io(&path, e))?;
-    text.lines()
-        .enumerate()
-        .map(|(i, line)| {
-            serde_json::from_str(line).map_err(|e| PretrainError::BadInput {
-                path: path.clone(),
-                message: format!("line {}: {e}", i + 1),
-            })
-        })
-        .collect()
 }
 
 fn progress_bar(show: bool, first: u64, last: u64) -> ProgressBar {
