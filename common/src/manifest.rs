@@ -2,6 +2,7 @@
 //! tool version, what it counted and what it wrote. The pipeline runner compares it with the
 //! current inputs and parameters to decide whether a stage is cached.
 
+use crate::stage::tidy;
 use crate::{write_file_atomic, CommonError, FileRecord, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -108,8 +109,15 @@ impl Manifest {
         if let Some(path) = first_difference(&previous.parameters, &current.parameters, "") {
             return Some(format!("parameter {path} changed"));
         }
+        // Paths are compared as written tidily: a manifest from before paths were tidied
+        // (`pipelines/../data/x.tsv`) still names the same file as `data/x.tsv`.
+        let same_path = |a: &Path, b: &Path| a == b || tidy(a) == tidy(b);
         for input in &current.inputs {
-            match previous.inputs.iter().find(|p| p.path == input.path) {
+            match previous
+                .inputs
+                .iter()
+                .find(|p| same_path(&p.path, &input.path))
+            {
                 None => return Some(format!("new input {}", input.path.display())),
                 Some(p) if p.sha256 != input.sha256 => {
                     return Some(format!("input {} changed", input.path.display()))
@@ -120,7 +128,7 @@ impl Manifest {
         if let Some(gone) = previous
             .inputs
             .iter()
-            .find(|p| !current.inputs.iter().any(|c| c.path == p.path))
+            .find(|p| !current.inputs.iter().any(|c| same_path(&c.path, &p.path)))
         {
             return Some(format!("no longer reads {}", gone.path.display()));
         }
@@ -254,6 +262,24 @@ mod tests {
         assert_eq!(changed, format!("input {} changed", b.display()));
         let never = Manifest::staleness(&dir.path().join("none"), "eval", &[], &params);
         assert!(never.unwrap().contains("no manifest.json"));
+    }
+
+    #[test]
+    fn inputs_recorded_with_parent_steps_still_match() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("data")).unwrap();
+        let tidy_input = dir.path().join("data/vi.txt");
+        std::fs::write(&tidy_input, "một").unwrap();
+        let recorded = dir.path().join("data/../data/vi.txt");
+        let out = dir.path().join("out");
+        Manifest::new("corpus", std::slice::from_ref(&recorded), json!({}))
+            .unwrap()
+            .write(&out)
+            .unwrap();
+        assert_eq!(
+            Manifest::staleness(&out, "corpus", &[tidy_input], &json!({})),
+            None
+        );
     }
 
     #[test]

@@ -128,7 +128,7 @@ pub fn section<T: DeserializeOwned>(value: &toml::Value, table: &str) -> Result<
 /// `pipelines/../runs/demo` → `runs/demo`: the path as a user would type it. A `..` removes the
 /// component before it only where that component is a plain folder, not a symbolic link (whose
 /// parent may lie elsewhere), so the tidy path always names the same file.
-fn tidy(path: &Path) -> PathBuf {
+pub(crate) fn tidy(path: &Path) -> PathBuf {
     let mut tidy = PathBuf::new();
     for component in path.components() {
         let removable = matches!(tidy.components().next_back(), Some(Component::Normal(_)))
