@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
-# The CUDA backend must keep compiling on machines without CUDA (the driver is loaded at run time).
-cargo check -p mekong-pretrain --features cuda
+# The CUDA backend must keep compiling on machines without CUDA (the driver is loaded at run time):
+# the whole binary, so pretrain's and eval's CUDA paths are both checked.
+cargo check -p mekong --features cuda

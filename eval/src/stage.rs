@@ -269,27 +269,9 @@ pub fn run(config: &EvalConfig, out_dir: &Path) -> Result<EvalOutcome> {
         .map_err(|e| EvalError::Invalid(e.to_string()))?;
     let mut models = Vec::new();
     for spec in &config.models {
-        models.push(match device {
-            DeviceKind::Cpu => evaluate_model::<mekong_pretrain::CpuBackend>(
-                spec,
-                config,
-                &texts,
-                &prompts,
-                &Default::default(),
-            )?,
-            #[cfg(feature = "cuda")]
-            DeviceKind::Cuda => evaluate_model::<mekong_pretrain::CudaBackend>(
-                spec,
-                config,
-                &texts,
-                &prompts,
-                &Default::default(),
-            )?,
-            #[cfg(not(feature = "cuda"))]
-            DeviceKind::Cuda => {
-                unreachable!("resolve_device never picks CUDA in a build without it")
-            }
-        });
+        models.push(mekong_pretrain::with_backend!(device, |B| {
+            evaluate_model::<B>(spec, config, &texts, &prompts, &Default::default())?
+        }));
     }
     let contamination = match (&config.corpus, shards) {
         (Some(corpus), Some(shards)) => Some(ContaminationResult {

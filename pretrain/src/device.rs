@@ -16,6 +16,31 @@ pub enum DeviceKind {
 
 mekong_common::display_as_name!(DeviceKind, Precision);
 
+/// Evaluates `$body` with `$B` naming the backend of `$device` (a [`DeviceKind`]): the CPU
+/// backend, or CUDA's in a build with the `cuda` feature. The one place where a run meets its
+/// backend type; [`resolve_device`] never picks CUDA in a build without it. The `cfg` is the
+/// calling crate's, so a crate that uses this has a `cuda` feature forwarding to this crate's.
+#[macro_export]
+macro_rules! with_backend {
+    ($device:expr, |$B:ident| $body:expr) => {
+        match $device {
+            $crate::DeviceKind::Cpu => {
+                type $B = $crate::CpuBackend;
+                $body
+            }
+            #[cfg(feature = "cuda")]
+            $crate::DeviceKind::Cuda => {
+                type $B = $crate::CudaBackend;
+                $body
+            }
+            #[cfg(not(feature = "cuda"))]
+            $crate::DeviceKind::Cuda => {
+                unreachable!("resolve_device never picks CUDA in a build without it")
+            }
+        }
+    };
+}
+
 /// The device to use: the one asked for (failing clearly when it is not there), or CUDA when
 /// built in and present, else the CPU.
 pub fn resolve_device(requested: Option<DeviceKind>) -> Result<DeviceKind> {

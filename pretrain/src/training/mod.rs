@@ -127,27 +127,14 @@ pub fn train(
         device_kind: device,
         dtype,
     };
-    match device {
-        DeviceKind::Cpu => run::<burn::backend::Autodiff<crate::CpuBackend>>(
-            &shards,
-            output,
-            config,
-            options,
-            setup,
-            &Default::default(),
-        ),
-        #[cfg(feature = "cuda")]
-        DeviceKind::Cuda => run::<burn::backend::Autodiff<crate::CudaBackend>>(
-            &shards,
-            output,
-            config,
-            options,
-            setup,
-            &Default::default(),
-        ),
-        #[cfg(not(feature = "cuda"))]
-        DeviceKind::Cuda => unreachable!("resolve_device refuses CUDA without the feature"),
-    }
+    crate::with_backend!(device, |B| run::<burn::backend::Autodiff<B>>(
+        &shards,
+        output,
+        config,
+        options,
+        setup,
+        &Default::default(),
+    ))
 }
 
 struct Setup {
