@@ -186,7 +186,7 @@ impl TextBatch {
     /// source text of the batch, then every target text). Rows without a language are skipped.
     pub fn texts(&self) -> Result<Vec<ShardText<'_>>> {
         let ids = match self.columns {
-            Columns::TextsAndIds => Some(self.column("id")?),
+            Columns::TextsAndIds => Some(self.ids()?),
             Columns::Texts => None,
         };
         let mut texts = Vec::new();
@@ -200,8 +200,13 @@ impl TextBatch {
                 if text.is_empty() {
                     continue;
                 }
-                let id = match ids {
-                    Some(column) => Some(self.id(column, row)?),
+                let id = match &ids {
+                    Some(ids) => Some(ids.get(row).ok_or_else(|| {
+                        self.bad(format!(
+                            "row {}: the id is null",
+                            self.first_row + row as u64
+                        ))
+                    })?),
                     None => None,
                 };
                 texts.push(ShardText {
@@ -239,34 +244,42 @@ impl TextBatch {
         }
     }
 
-    /// Row `row`'s id as text: the integer's digits, or the string.
-    fn id(&self, column: &dyn Array, row: usize) -> Result<String> {
-        let null = || {
-            self.bad(format!(
-                "row {}: the id is null",
-                self.first_row + row as u64
-            ))
-        };
-        if column.is_null(row) {
-            return Err(null());
-        }
+    /// The `id` column, its type found once for the batch: an integer column or a string one.
+    fn ids(&self) -> Result<Ids<'_>> {
+        let column = self.column("id")?;
         macro_rules! integer {
             ($($type:ty),+) => {$(
                 if let Some(array) = column.as_primitive_opt::<$type>() {
-                    return Ok(array.value(row).to_string());
+                    return Ok(Ids::Integers(Box::new(move |row| {
+                        (!array.is_null(row)).then(|| array.value(row).to_string())
+                    })));
                 }
             )+};
         }
         integer!(UInt64Type, Int64Type, UInt32Type, Int32Type);
-        self.strings("id")?[row]
-            .map(str::to_string)
-            .ok_or_else(null)
+        Ok(Ids::Strings(self.strings("id")?))
     }
 
     fn bad(&self, message: String) -> CommonError {
         CommonError::BadShard {
             path: self.path.clone(),
             message,
+        }
+    }
+}
+
+/// A batch's ids: the digits of an integer column, or a string column's values.
+enum Ids<'a> {
+    Integers(Box<dyn Fn(usize) -> Option<String> + 'a>),
+    Strings(Vec<Option<&'a str>>),
+}
+
+impl Ids<'_> {
+    /// Row `row`'s id; `None` when it is null.
+    fn get(&self, row: usize) -> Option<String> {
+        match self {
+            Ids::Integers(value) => value(row),
+            Ids::Strings(values) => values[row].map(str::to_string),
         }
     }
 }
@@ -333,6 +346,33 @@ mod tests {
             ]
         );
         assert_eq!(row_count(&path).unwrap(), 2);
+    }
+
+    #[test]
+    fn a_null_id_is_refused_with_its_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part-00000.parquet");
+        write(
+            &path,
+            vec![
+                ("id", strings(&[Some("a"), None])),
+                ("lang", strings(&[Some("vi"), Some("vi")])),
+                ("text", strings(&[Some("một"), Some("hai")])),
+            ],
+        );
+        let batch = ShardReader::open(&path, Columns::TextsAndIds)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        let error = batch.texts().unwrap_err().to_string();
+        assert!(error.ends_with("row 1: the id is null"), "{error}");
+        let texts = ShardReader::open(&path, Columns::Texts)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(texts.texts().unwrap().len(), 2, "ids not asked for");
     }
 
     #[test]
