@@ -5,6 +5,7 @@
 use crate::stage::tidy;
 use crate::{write_file_atomic, CommonError, FileRecord, Result};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -110,26 +111,23 @@ impl Manifest {
             return Some(format!("parameter {path} changed"));
         }
         // Paths are compared as written tidily: a manifest from before paths were tidied
-        // (`pipelines/../data/x.tsv`) still names the same file as `data/x.tsv`.
-        let same_path = |a: &Path, b: &Path| a == b || tidy(a) == tidy(b);
+        // (`pipelines/../data/x.tsv`) still names the same file as `data/x.tsv`. Each path is
+        // tidied once (tidying looks at the file system), then looked up by name.
+        let recorded: BTreeMap<PathBuf, &FileRecord> =
+            previous.inputs.iter().map(|p| (tidy(&p.path), p)).collect();
+        let mut read_now = BTreeSet::new();
         for input in &current.inputs {
-            match previous
-                .inputs
-                .iter()
-                .find(|p| same_path(&p.path, &input.path))
-            {
+            let path = tidy(&input.path);
+            match recorded.get(&path) {
                 None => return Some(format!("new input {}", input.path.display())),
                 Some(p) if p.sha256 != input.sha256 => {
                     return Some(format!("input {} changed", input.path.display()))
                 }
                 Some(_) => {}
             }
+            read_now.insert(path);
         }
-        if let Some(gone) = previous
-            .inputs
-            .iter()
-            .find(|p| !current.inputs.iter().any(|c| same_path(&c.path, &p.path)))
-        {
+        if let Some((_, gone)) = recorded.iter().find(|(path, _)| !read_now.contains(*path)) {
             return Some(format!("no longer reads {}", gone.path.display()));
         }
         if let Some(missing) = previous.outputs.iter().find(|o| !dir.join(o).exists()) {

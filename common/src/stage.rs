@@ -131,11 +131,12 @@ pub fn section<T: DeserializeOwned>(value: &toml::Value, table: &str) -> Result<
 pub(crate) fn tidy(path: &Path) -> PathBuf {
     let mut tidy = PathBuf::new();
     for component in path.components() {
-        let removable = matches!(tidy.components().next_back(), Some(Component::Normal(_)))
-            && !tidy.is_symlink();
         match component {
             Component::CurDir => {}
-            Component::ParentDir if removable => {
+            Component::ParentDir
+                if matches!(tidy.components().next_back(), Some(Component::Normal(_)))
+                    && !tidy.is_symlink() =>
+            {
                 tidy.pop();
             }
             other => tidy.push(other),
