@@ -72,21 +72,7 @@ pub fn shard_files(path: &Path) -> Result<Vec<PathBuf>> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(path).map_err(|e| CommonError::io(path, e))? {
-        let file = entry.map_err(|e| CommonError::io(path, e))?.path();
-        let hidden = file
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        let is_shard = file
-            .extension()
-            .is_some_and(|e| e == crate::artefacts::corpus::SHARD_EXTENSION);
-        if !hidden && is_shard && file.is_file() {
-            files.push(file);
-        }
-    }
-    files.sort();
-    Ok(files)
+    crate::visible_files(path, &[crate::artefacts::corpus::SHARD_EXTENSION])
 }
 
 /// The rows a shard holds, from its footer (nothing is decoded).

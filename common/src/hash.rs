@@ -51,29 +51,33 @@ impl FileRecord {
 }
 
 /// The files a stage reads from an input path, for its manifest: the path itself when it is a
-/// file, else the non-hidden files directly in the folder whose extension is one of
-/// `extensions`, sorted. So a corpus folder counts by its shards (`*.parquet`), not by its
-/// `stats.json` or `rejected/`, and a rerun upstream that leaves the shards byte-identical
-/// leaves the stages downstream cached. A folder that cannot be listed is returned as it is,
-/// so that hashing it reports the problem.
+/// file, else the [`visible_files`] of the folder with one of `extensions`. So a corpus folder
+/// counts by its shards (`*.parquet`), not by its `stats.json` or `rejected/`, and a rerun
+/// upstream that leaves the shards byte-identical leaves the stages downstream cached. A folder
+/// that cannot be listed is returned as it is, so that hashing it reports the problem.
 pub fn files_read(path: &Path, extensions: &[&str]) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return vec![path.to_path_buf()];
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|e| extensions.iter().any(|x| e == *x))
-        })
-        .collect();
+    visible_files(path, extensions).unwrap_or_else(|_| vec![path.to_path_buf()])
+}
+
+/// The files directly in `dir` whose extension is one of `extensions`, sorted. Hidden files
+/// (a stage's staging, an editor's swap files) and subfolders are left out: every stage lists
+/// a folder of inputs this way.
+pub fn visible_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| CommonError::io(dir, e))? {
+        let path = entry.map_err(|e| CommonError::io(dir, e))?.path();
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        let wanted = path
+            .extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x));
+        if !hidden && wanted && path.is_file() {
+            files.push(path);
+        }
+    }
     files.sort();
-    files
+    Ok(files)
 }
 
 /// SHA-256 of a file's content, streamed in 1 MiB blocks.

@@ -14,7 +14,7 @@ pub mod report;
 pub mod stage;
 
 pub use atomic::{write_file_atomic, StagingDir};
-pub use hash::{files_read, hash_file, FileRecord};
+pub use hash::{files_read, hash_file, visible_files, FileRecord};
 pub use manifest::{Manifest, MANIFEST_FILE};
 pub use stage::{PipelineContext, PipelineStage, Stage, StageError};
 

@@ -202,25 +202,13 @@ fn find_files(dir: &Path, split: FloresSplit) -> Result<(Layout, Vec<(String, Pa
 }
 
 fn files_with_extension(dir: &Path, extension: &str) -> Result<Vec<(String, PathBuf)>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| CommonError::io(dir, e))? {
-        let path = entry.map_err(|e| CommonError::io(dir, e))?.path();
-        // Hidden files are a stage's staging or an editor's swap files, not languages.
-        let hidden = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if !hidden && path.is_file() && path.extension().and_then(|e| e.to_str()) == Some(extension)
-        {
-            let code = path
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            files.push((code, path));
-        }
-    }
-    files.sort();
-    Ok(files)
+    Ok(crate::visible_files(dir, &[extension])?
+        .into_iter()
+        .map(|path| {
+            let code = path.file_stem().unwrap_or_default().to_string_lossy();
+            (code.into_owned(), path)
+        })
+        .collect())
 }
 
 /// A text file's lines, NFC-normalised (see [`read_raw_lines`] for the rest).

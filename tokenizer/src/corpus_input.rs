@@ -6,6 +6,7 @@
 //! the language code. Empty segments are skipped.
 
 use crate::error::{Result, TokenizerError};
+use mekong_common::artefacts::corpus::SHARD_EXTENSION;
 use mekong_common::corpus_shards::{Columns, ShardReader};
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -30,9 +31,9 @@ impl TrainingCorpus {
     pub fn open(dir: &Path) -> Result<Self> {
         let mut parquet = Vec::new();
         let mut text = BTreeMap::new();
-        for path in list_dir(dir)? {
+        for path in mekong_common::visible_files(dir, &[SHARD_EXTENSION, "txt"])? {
             match path.extension().and_then(|e| e.to_str()) {
-                Some("parquet") => parquet.push(path),
+                Some(SHARD_EXTENSION) => parquet.push(path),
                 Some("txt") => {
                     let lang = language_of(&path);
                     text.insert(lang, path);
@@ -139,21 +140,6 @@ pub fn language_of(path: &Path) -> String {
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned()
-}
-
-/// The folder's visible files, sorted by name (hidden staging files are skipped).
-pub fn list_dir(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).map_err(|e| TokenizerError::io(dir, e))?;
-    let mut paths = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| TokenizerError::io(dir, e))?;
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if !hidden && entry.path().is_file() {
-            paths.push(entry.path());
-        }
-    }
-    paths.sort();
-    Ok(paths)
 }
 
 /// Calls `each` with every non-empty line (without its line ending). Invalid UTF-8 is an error
