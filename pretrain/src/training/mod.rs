@@ -137,6 +137,13 @@ pub fn train(
     ))
 }
 
+/// burn's backends keep their random generator in one process-wide static, so two runs that
+/// initialise a model at the same time in one process (tests on parallel threads, a library
+/// user's threads) would take each other's draws and start from other weights than their seed
+/// gives. Seeding and initialising under this lock keeps a run's first weights a function of its
+/// seed alone.
+static SEEDED_INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 struct Setup {
     model_config: ModelConfig,
     seq_len: usize,
@@ -210,6 +217,8 @@ fn run<B: AutodiffBackend>(
             (model, state)
         }
         (_, None) => {
+            // Held until the model is initialised: see SEEDED_INIT.
+            let _seeded = SEEDED_INIT.lock().unwrap_or_else(|e| e.into_inner());
             B::seed(device, config.seed);
             let model = match &config.init_from {
                 Some(dir) => {
