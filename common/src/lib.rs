@@ -90,8 +90,8 @@ impl CommonError {
 
 pub type Result<T, E = CommonError> = std::result::Result<T, E>;
 
-/// An error and every error beneath it, `outer: cause: root cause`, for messages written into
-/// reports (the command line prints the chain through anyhow).
+/// An error and every error beneath it, `outer: cause: root cause`: how `mekong` prints an
+/// error and how reports quote one.
 pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut cause = error.source();

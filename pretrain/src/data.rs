@@ -78,6 +78,15 @@ pub struct ShardsMeta {
 }
 
 impl ShardsMeta {
+    /// Documents in every split and language.
+    pub fn documents(&self) -> u64 {
+        self.splits
+            .values()
+            .flat_map(|langs| langs.values())
+            .map(|counts| counts.documents)
+            .sum()
+    }
+
     pub fn read(dir: &Path) -> Result<Self> {
         let path = dir.join(SHARDS_META_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| PretrainError::BadInput {

@@ -143,7 +143,7 @@ pub fn run_train(
 
 fn counts(tokenize: &TokenizeSummary, train: &TrainSummary) -> serde_json::Value {
     json!({
-        "documents": tokenize.meta.splits.values().flat_map(|l| l.values()).map(|c| c.documents).sum::<u64>(),
+        "documents": tokenize.meta.documents(),
         "shard_tokens": tokenize.meta.splits.values().flat_map(|l| l.values()).map(|c| c.tokens).sum::<u64>(),
         "parameters": train.params,
         "device": train.device.to_string(),

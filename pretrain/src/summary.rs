@@ -7,21 +7,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 impl TokenizeSummary {
-    /// Documents in every split and language.
-    pub fn documents(&self) -> u64 {
-        self.meta
-            .splits
-            .values()
-            .flat_map(|langs| langs.values())
-            .map(|counts| counts.documents)
-            .sum()
-    }
-
     /// One line of totals.
     pub fn short_text(&self) -> String {
         format!(
             "tokenized {} documents from {} file(s) in {:.1}s\n",
-            self.documents(),
+            self.meta.documents(),
             self.files,
             self.seconds
         )

@@ -140,25 +140,20 @@ pub fn tokenize(
         }
     }
     progress.finish_and_clear();
-    let splits = writer.finish()?;
-    let documents: u64 = splits
-        .values()
-        .flat_map(|l| l.values())
-        .map(|c| c.documents)
-        .sum();
+    let meta = ShardsMeta {
+        format_version: SHARDS_FORMAT_VERSION,
+        token_width: TokenWidth::for_vocab(info.vocab_size),
+        tokenizer: info,
+        separator,
+        splits: writer.finish()?,
+    };
+    let documents = meta.documents();
     if documents == 0 {
         return Err(PretrainError::BadInput {
             path: corpus.to_path_buf(),
             message: "holds no non-empty documents: nothing to train on".to_string(),
         });
     }
-    let meta = ShardsMeta {
-        format_version: SHARDS_FORMAT_VERSION,
-        token_width: TokenWidth::for_vocab(info.vocab_size),
-        tokenizer: info,
-        separator,
-        splits,
-    };
     let meta_path = staging.path().join(SHARDS_META_FILE);
     let text = serde_json::to_string_pretty(&meta).expect("shards metadata serialises") + "\n";
     std::fs::write(&meta_path, text).map_err(|e| PretrainError::io(&meta_path, e))?;
