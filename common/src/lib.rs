@@ -63,6 +63,12 @@ pub enum CommonError {
         #[source]
         source: parquet::errors::ParquetError,
     },
+    #[error("{path}: cannot write Parquet: {source}")]
+    ParquetWrite {
+        path: std::path::PathBuf,
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
     #[error("{path}: not a valid manifest: {source}")]
     BadManifest {
         path: std::path::PathBuf,

@@ -2,6 +2,7 @@
 //! `parameters`, so any change to it makes a cached corpus stale.
 
 use crate::error::{CorpusError, Result};
+use crate::DropReason;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -49,13 +50,12 @@ impl CorpusConfig {
                 "output: shard_rows must be at least 1".into(),
             ));
         }
-        for name in &self.filters.disable {
-            if !crate::filters::FILTER_NAMES.contains(&name.as_str()) {
-                return Err(CorpusError::Config(format!(
-                    "filters.disable: unknown filter '{name}' (known: {})",
-                    crate::filters::FILTER_NAMES.join(", ")
-                )));
-            }
+        if let Some(reason) = self.filters.disable.iter().find(|r| !r.is_filter()) {
+            let filters: Vec<&str> = DropReason::FILTERS.iter().map(|r| r.name()).collect();
+            return Err(CorpusError::Config(format!(
+                "filters.disable: '{reason}' is not a filter (filters: {})",
+                filters.join(", ")
+            )));
         }
         Ok(())
     }
@@ -239,8 +239,8 @@ impl Default for NormalizeConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FilterConfig {
-    /// Filters to switch off, by name (see `filters::FILTER_NAMES`).
-    pub disable: Vec<String>,
+    /// Filters to switch off, by name (one of [`DropReason::FILTERS`]).
+    pub disable: Vec<DropReason>,
     pub min_chars: usize,
     pub max_chars: usize,
     pub min_words: usize,

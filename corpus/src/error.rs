@@ -15,8 +15,6 @@ pub enum CorpusError {
     BadFile { path: PathBuf, message: String },
     #[error("invalid configuration: {0}")]
     Config(String),
-    #[error("{path}: cannot write Parquet: {message}")]
-    Parquet { path: PathBuf, message: String },
     #[error(transparent)]
     Common(#[from] mekong_common::CommonError),
 }

@@ -3,7 +3,7 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::Array;
-use mekong_corpus::{CorpusConfig, Source, Stats};
+use mekong_corpus::{CorpusConfig, DropReason, Source, Stats};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -195,7 +195,7 @@ fn planted_exact_and_near_duplicates() {
         sources: vec![Source::parse_mono("vi=m.txt", |p| dir.path().join(p)).unwrap()],
         ..CorpusConfig::default()
     };
-    config.filters.disable = vec!["langid".into()];
+    config.filters.disable = vec![DropReason::Langid];
     let (out, stats) = run(dir.path(), &config);
     let vi = &stats.languages["vi"];
     assert_eq!(vi.segments_in, 40);
@@ -249,7 +249,7 @@ fn decontamination_drops_eval_text() {
         exclude: vec![dir.path().join("eval.txt")],
         ..CorpusConfig::default()
     };
-    config.filters.disable = vec!["langid".into()];
+    config.filters.disable = vec![DropReason::Langid];
     let (out, stats) = run(dir.path(), &config);
     assert_eq!(stats.languages["vi"].dropped.get("contaminated"), Some(&2));
     assert_eq!(stats.languages["vi"].kept, 5);

@@ -22,9 +22,9 @@ impl<B: Backend> BurnModel<B> {
     /// Loads the checkpoint in `dir` (a checkpoint folder or a training output folder) and fails
     /// unless `tokenizer` has the vocabulary the model was trained with.
     pub fn load(name: &str, dir: &Path, tokenizer: &Path, device: &B::Device) -> Result<Self> {
-        let model_error = |e: mekong_pretrain::PretrainError| EvalError::Model {
+        let model_error = |source| EvalError::Model {
             model: name.to_string(),
-            message: e.to_string(),
+            source: Box::new(source),
         };
         let checkpoint =
             mekong_pretrain::checkpoint::resolve_checkpoint_dir(dir).map_err(model_error)?;
@@ -142,8 +142,7 @@ impl<B: Backend> ScoringModel for BurnModel<B> {
     fn next_logits_cached(&self, tokens: &[u32], cache: &mut KvCache<B>) -> Result<Vec<f32>> {
         let logits = self
             .model
-            .forward_cached(self.tokens(&[tokens.to_vec()]), cache)
-            .map_err(|e| EvalError::Invalid(e.to_string()))?;
+            .forward_cached(self.tokens(&[tokens.to_vec()]), cache)?;
         self.last_logits(logits)
     }
 }

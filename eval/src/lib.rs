@@ -6,21 +6,25 @@
 //! pretrain stage's transformer to it.
 
 pub mod burn_model;
+pub mod config;
 pub mod contamination;
 pub mod index;
 pub mod model;
 pub mod pipeline;
 pub mod report;
+pub mod results;
 pub mod sampling;
 pub mod scoring;
 pub mod stage;
 pub mod texts;
 
+pub use config::{EvalConfig, ModelSpec, TextSpec};
 pub use model::{ScoringModel, UniformModel};
 pub use pipeline::PIPELINE_STAGE;
+pub use results::EvalResults;
 pub use sampling::{generate, Recompute, SamplingConfig};
 pub use scoring::{score_tokens, TextScore, Window, WindowPlan};
-pub use stage::{run, EvalConfig, EvalOutcome, EvalResults, ModelSpec, TextSpec};
+pub use stage::{run, EvalOutcome};
 
 use std::path::PathBuf;
 
@@ -37,11 +41,27 @@ pub enum EvalError {
     /// A setting that cannot work (window longer than the model's context, ...).
     #[error("{0}")]
     Invalid(String),
-    /// The model failed or does not fit its tokenizer.
-    #[error("model {model}: {message}")]
-    Model { model: String, message: String },
+    /// The model cannot be loaded or does not fit its tokenizer.
+    #[error("model {model}: {source}")]
+    Model {
+        model: String,
+        #[source]
+        source: Box<mekong_pretrain::PretrainError>,
+    },
+    #[error("model {model}: checkpoint folder {path} not found")]
+    NoCheckpoint { model: String, path: PathBuf },
+    /// The device or the model's forward pass failed.
+    #[error(transparent)]
+    Pretrain(Box<mekong_pretrain::PretrainError>),
     #[error(transparent)]
     Common(#[from] mekong_common::CommonError),
+}
+
+// Boxed: a pretrain error is large, and every result of the stage would carry its size.
+impl From<mekong_pretrain::PretrainError> for EvalError {
+    fn from(error: mekong_pretrain::PretrainError) -> Self {
+        EvalError::Pretrain(Box::new(error))
+    }
 }
 
 impl EvalError {

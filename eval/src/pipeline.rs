@@ -6,7 +6,8 @@
 //! `<workdir>/corpus` when it exists; `contamination = false` skips the check) and `device`.
 //! Paths are relative to the pipeline file.
 
-use crate::stage::{run, summary, EvalConfig, ModelSpec, TextSpec, STAGE};
+use crate::config::{EvalConfig, ModelSpec, TextSpec};
+use crate::stage::{run, summary, STAGE};
 use crate::SamplingConfig;
 use mekong_common::artefacts::{corpus, pretrain, tokenizer};
 use mekong_common::parallel::FloresSplit;

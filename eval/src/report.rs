@@ -2,7 +2,8 @@
 //! `eval.json` (every number at full precision), and the chart alone as `bits_per_byte.svg`
 //! for a README. Rendered with the shared report module, so it looks like the tokenizer report.
 
-use crate::stage::{ContaminationResult, EvalConfig, EvalResults};
+use crate::config::EvalConfig;
+use crate::results::{ContaminationResult, EvalResults};
 use crate::Result;
 use mekong_common::report::{BarChart, Cell, Document, Series, Table};
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@
 //! identical logits, and bad input refused with nothing written.
 
 use burn::tensor::{Int, Tensor, TensorData, Tolerance};
-use mekong_corpus::writers::{Cell, ShardWriter, Table};
+use mekong_common::corpus_shards::{Cell, ShardWriter, Table};
 use mekong_export::{ExportConfig, ExportError};
 use mekong_pretrain::hf::{load_hf_model, ExportDtype};
 use mekong_pretrain::stage::{run_stage, StageParameters, TOKENS_DIR};
@@ -41,7 +41,7 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let corpus = dir.path().join("corpus");
-        let mut writer = ShardWriter::new(&corpus, Table::Mono, 1000, 0);
+        let mut writer = ShardWriter::new(&corpus, Table::Monolingual, 1000, 0);
         for i in 0..40 {
             for (lang, lines) in [("vi", VI), ("en", EN)] {
                 let text = lines[i % lines.len()];

@@ -116,10 +116,7 @@ fn empty_corpus_is_a_clear_error_and_leaves_no_output() {
     let dir = tempfile::tempdir().unwrap();
     let tokenizer = common::write_tokenizer(dir.path(), 300);
     let corpus = dir.path().join("corpus");
-    common::write_monolingual(
-        &corpus.join("part-00000.parquet"),
-        &[("a".into(), "vi".into(), String::new())],
-    );
+    common::write_monolingual(&corpus, 0, &[("vi", "")]);
     let out = dir.path().join("tokens");
     let error = tokenize(&corpus, &tokenizer, &out, &TokenizeConfig::default()).unwrap_err();
     assert!(

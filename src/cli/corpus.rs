@@ -2,9 +2,10 @@
 //! `mekong-corpus` library.
 
 use anyhow::Context;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use mekong_common::names::parse_name;
 use mekong_corpus::pipeline::config_from_table;
-use mekong_corpus::{CorpusConfig, MonoUnit, Source, Stats, ToneStyle};
+use mekong_corpus::{CorpusConfig, DropReason, MonoUnit, Source, Stats, ToneStyle};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -62,16 +63,21 @@ struct BuildArgs {
     /// Remove accelerator markers like _File, &Open, (_O) (software strings).
     #[arg(long)]
     strip_accelerators: bool,
-    /// Filters to switch off (comma-separated): length, ratio, untranslated, numerals, script,
-    /// markup, repetition, langid.
-    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
-    disable_filters: Vec<String>,
+    /// Filters to switch off (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES", value_parser = filter_names())]
+    disable_filters: Vec<DropReason>,
     /// Skip MinHash near-duplicate detection (exact deduplication still runs).
     #[arg(long)]
     no_near_dedup: bool,
     /// Also drop a pair when its source or target alone was seen before.
     #[arg(long)]
     dedup_each_side: bool,
+}
+
+/// The filters' names, listed by `--help`; a name clap accepted is a filter's.
+fn filter_names() -> impl TypedValueParser<Value = DropReason> {
+    PossibleValuesParser::new(DropReason::FILTERS.iter().map(|r| r.name()))
+        .map(|name| parse_name(&name).expect("a filter's name"))
 }
 
 pub fn run(args: CorpusArgs) -> anyhow::Result<()> {
@@ -128,7 +134,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     config
         .filters
         .disable
-        .extend(args.disable_filters.iter().cloned());
+        .extend(args.disable_filters.iter().copied());
     config.dedup.near &= !args.no_near_dedup;
     config.dedup.exact_each_side |= args.dedup_each_side;
     let summary = mekong_corpus::run(&config, &output)?;

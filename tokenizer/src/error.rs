@@ -29,7 +29,7 @@ pub enum TokenizerError {
     #[error("invalid configuration: {0}")]
     Config(String),
     #[error("tokenizers: {0}")]
-    Library(String),
+    Library(#[source] tokenizers::Error),
     #[error(transparent)]
     Common(#[from] mekong_common::CommonError),
 }
@@ -42,8 +42,8 @@ impl TokenizerError {
     }
 
     /// Wraps an error of the `tokenizers` crate (a boxed dyn Error there).
-    pub fn library(error: impl std::fmt::Display) -> Self {
-        TokenizerError::Library(error.to_string())
+    pub fn library(error: tokenizers::Error) -> Self {
+        TokenizerError::Library(error)
     }
 }
 

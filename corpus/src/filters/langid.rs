@@ -6,6 +6,7 @@
 
 use super::{check_sides, Candidate, Filter};
 use crate::config::FilterConfig;
+use crate::DropReason;
 
 /// whatlang's cost grows with the text; its verdict is settled long before this many bytes.
 const DETECT_BYTES: usize = 512;
@@ -37,8 +38,8 @@ impl LangId {
 }
 
 impl Filter for LangId {
-    fn name(&self) -> &'static str {
-        "langid"
+    fn reason(&self) -> DropReason {
+        DropReason::Langid
     }
 
     fn check(&self, candidate: &Candidate) -> Option<String> {

@@ -4,6 +4,7 @@
 
 use super::{check_sides, Candidate, Filter};
 use crate::config::FilterConfig;
+use crate::DropReason;
 
 pub struct Length {
     min_chars: usize,
@@ -24,8 +25,8 @@ impl Length {
 }
 
 impl Filter for Length {
-    fn name(&self) -> &'static str {
-        "length"
+    fn reason(&self) -> DropReason {
+        DropReason::Length
     }
 
     fn check(&self, candidate: &Candidate) -> Option<String> {

@@ -4,6 +4,7 @@
 
 use super::{check_sides, Candidate, Filter};
 use crate::config::FilterConfig;
+use crate::DropReason;
 use regex::Regex;
 
 pub struct Markup {
@@ -28,8 +29,8 @@ impl Markup {
 }
 
 impl Filter for Markup {
-    fn name(&self) -> &'static str {
-        "markup"
+    fn reason(&self) -> DropReason {
+        DropReason::Markup
     }
 
     fn check(&self, candidate: &Candidate) -> Option<String> {

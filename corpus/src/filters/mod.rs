@@ -14,18 +14,7 @@ mod untranslated;
 
 use crate::config::FilterConfig;
 use crate::lang::Language;
-
-/// Every filter's name, as used in `filters.disable`, `rejected/` and the statistics.
-pub const FILTER_NAMES: [&str; 8] = [
-    "length",
-    "ratio",
-    "untranslated",
-    "numerals",
-    "script",
-    "markup",
-    "repetition",
-    "langid",
-];
+use crate::DropReason;
 
 /// One side of a candidate: a normalised text and its language.
 #[derive(Debug, Clone, Copy)]
@@ -50,12 +39,13 @@ impl<'a> Candidate<'a> {
 /// Why a candidate was dropped.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rejection {
-    pub filter: &'static str,
+    pub filter: DropReason,
     pub detail: String,
 }
 
 pub trait Filter: Send + Sync {
-    fn name(&self) -> &'static str;
+    /// The filter's name: the reason it gives for what it drops.
+    fn reason(&self) -> DropReason;
     /// Why the candidate should be dropped, or `None` to keep it.
     fn check(&self, candidate: &Candidate) -> Option<String>;
 }
@@ -86,7 +76,7 @@ impl FilterChain {
         ];
         let filters = all
             .into_iter()
-            .filter(|f| !config.disable.iter().any(|d| d == f.name()))
+            .filter(|f| !config.disable.contains(&f.reason()))
             .collect();
         FilterChain { filters }
     }
@@ -95,7 +85,7 @@ impl FilterChain {
     pub fn check(&self, candidate: &Candidate) -> Option<Rejection> {
         self.filters.iter().find_map(|filter| {
             filter.check(candidate).map(|detail| Rejection {
-                filter: filter.name(),
+                filter: filter.reason(),
                 detail,
             })
         })
@@ -150,9 +140,12 @@ mod tests {
                 lang: &vi,
             }),
         };
-        assert_eq!(chain.check(&candidate).unwrap().filter, "untranslated");
+        assert_eq!(
+            chain.check(&candidate).unwrap().filter,
+            DropReason::Untranslated
+        );
         let config = FilterConfig {
-            disable: vec!["untranslated".into()],
+            disable: vec![DropReason::Untranslated],
             ..FilterConfig::default()
         };
         assert_eq!(FilterChain::new(&config).check(&candidate), None);

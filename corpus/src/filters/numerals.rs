@@ -3,6 +3,7 @@
 //! keep numbers and misaligned pairs rarely do. Numbers written as words are not recognised.
 
 use super::{Candidate, Filter};
+use crate::DropReason;
 
 pub struct Numerals;
 
@@ -45,8 +46,8 @@ fn numbers(text: &str) -> Vec<String> {
 }
 
 impl Filter for Numerals {
-    fn name(&self) -> &'static str {
-        "numerals"
+    fn reason(&self) -> DropReason {
+        DropReason::Numerals
     }
 
     fn check(&self, candidate: &Candidate) -> Option<String> {

@@ -5,6 +5,7 @@
 
 use super::{Candidate, Filter};
 use crate::config::FilterConfig;
+use crate::DropReason;
 use unicode_script::{Script, UnicodeScript};
 
 pub struct Ratio {
@@ -38,8 +39,8 @@ fn units(text: &str) -> usize {
 }
 
 impl Filter for Ratio {
-    fn name(&self) -> &'static str {
-        "ratio"
+    fn reason(&self) -> DropReason {
+        DropReason::Ratio
     }
 
     fn check(&self, candidate: &Candidate) -> Option<String> {

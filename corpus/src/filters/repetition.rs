@@ -5,6 +5,7 @@
 
 use super::{check_sides, Candidate, Filter};
 use crate::config::FilterConfig;
+use crate::DropReason;
 
 pub struct Repetition {
     max_char_run: usize,
@@ -61,8 +62,8 @@ impl Repetition {
 }
 
 impl Filter for Repetition {
-    fn name(&self) -> &'static str {
-        "repetition"
+    fn reason(&self) -> DropReason {
+        DropReason::Repetition
     }
 
     fn check(&self, candidate: &Candidate) -> Option<String> {

@@ -7,6 +7,7 @@
 
 use super::{check_sides, Candidate, Filter};
 use crate::config::FilterConfig;
+use crate::DropReason;
 use unicode_script::{Script as UScript, UnicodeScript};
 
 pub struct Script {
@@ -22,8 +23,8 @@ impl Script {
 }
 
 impl Filter for Script {
-    fn name(&self) -> &'static str {
-        "script"
+    fn reason(&self) -> DropReason {
+        DropReason::Script
     }
 
     fn check(&self, candidate: &Candidate) -> Option<String> {

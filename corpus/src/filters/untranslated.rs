@@ -3,12 +3,13 @@
 //! identical in translation and kept; so are pairs of one language with itself.
 
 use super::{Candidate, Filter};
+use crate::DropReason;
 
 pub struct Untranslated;
 
 impl Filter for Untranslated {
-    fn name(&self) -> &'static str {
-        "untranslated"
+    fn reason(&self) -> DropReason {
+        DropReason::Untranslated
     }
 
     fn check(&self, candidate: &Candidate) -> Option<String> {

@@ -23,7 +23,7 @@ impl ParquetReader {
         let bad = |message: String| CorpusError::bad_file(path, message);
         let file = std::fs::File::open(path).map_err(|e| CorpusError::io(path, e))?;
         let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-            .map_err(|e| bad(format!("not a readable Parquet file: {e}")))?;
+            .map_err(|source| parquet_error(path, source))?;
         let schema = builder.schema().clone();
         let index = schema.index_of(column).map_err(|_| {
             bad(format!(
@@ -45,7 +45,7 @@ impl ParquetReader {
             .with_projection(mask)
             .with_batch_size(8192)
             .build()
-            .map_err(|e| bad(e.to_string()))?;
+            .map_err(|source| parquet_error(path, source))?;
         Ok(ParquetReader {
             path: path.to_path_buf(),
             batches,
@@ -90,4 +90,12 @@ impl SegmentReader for ParquetReader {
         }
         Ok(self.pending.pop_front())
     }
+}
+
+fn parquet_error(path: &Path, source: parquet::errors::ParquetError) -> CorpusError {
+    mekong_common::CommonError::Parquet {
+        path: path.to_path_buf(),
+        source,
+    }
+    .into()
 }

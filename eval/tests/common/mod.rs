@@ -4,12 +4,10 @@
 
 #![allow(dead_code)]
 
-use arrow_array::{ArrayRef, RecordBatch, StringArray};
+use mekong_common::corpus_shards::{Cell, ShardWriter, Table};
 use mekong_pretrain::stage::{run_stage, StageParameters};
 use mekong_pretrain::{DeviceKind, TrainConfig, TrainOptions};
-use parquet::arrow::ArrowWriter;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use tokenizers::models::bpe::{BpeTrainerBuilder, BPE};
 use tokenizers::models::TrainerWrapper;
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
@@ -50,7 +48,7 @@ pub fn fixture() -> Fixture {
         rows.push(("vi".to_string(), VI[i % VI.len()].to_string()));
         rows.push(("en".to_string(), EN[i % EN.len()].to_string()));
     }
-    write_monolingual(&corpus.join("part-00000.parquet"), &rows);
+    write_monolingual(&corpus, &rows);
     let tokenizer = write_tokenizer(dir.path(), 300);
     let model = dir.path().join("pretrain");
     let parameters = StageParameters {
@@ -80,24 +78,15 @@ pub fn fixture() -> Fixture {
     }
 }
 
-/// A corpus shard `id, source, lang, text`.
-pub fn write_monolingual(path: &Path, rows: &[(String, String)]) {
-    let column = |values: Vec<String>| -> ArrayRef { Arc::new(StringArray::from(values)) };
-    let batch = RecordBatch::try_from_iter(vec![
-        (
-            "id",
-            column((0..rows.len()).map(|i| format!("doc-{i}")).collect()),
-        ),
-        ("source", column(vec!["fixture".to_string(); rows.len()])),
-        ("lang", column(rows.iter().map(|r| r.0.clone()).collect())),
-        ("text", column(rows.iter().map(|r| r.1.clone()).collect())),
-    ])
-    .unwrap();
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let file = std::fs::File::create(path).unwrap();
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), None).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+/// A monolingual corpus shard `dir/part-00000.parquet`, written by the corpus stage's writer.
+pub fn write_monolingual(dir: &Path, rows: &[(String, String)]) {
+    let mut writer = ShardWriter::new(dir, Table::Monolingual, rows.len().max(1), 0);
+    for (lang, text) in rows {
+        writer
+            .push(&[Cell::Str("fixture"), Cell::Str(lang), Cell::Str(text)])
+            .unwrap();
+    }
+    writer.finish().unwrap();
 }
 
 /// A byte-level BPE with `vocab_size` ids (`<|endoftext|>` included), trained on the fixture

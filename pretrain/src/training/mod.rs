@@ -6,25 +6,22 @@
 //! `batch_size × grad_accum` windows, accumulates gradients, clips them by their global norm,
 //! and takes one AdamW step; every step is logged to `train-log.jsonl`.
 //!
-//! Modules: `config` (what a run is asked to do), `log` (the step log), `grads` (clipping by
-//! the global norm), `validation` (loss and bits per byte on the held-out windows); checkpoints
-//! are saved and pruned by [`crate::checkpoint`].
+//! Modules: `config` (what a run is asked to do), `start` (a fresh, initialised or resumed
+//! model), `log` (the step log), `grads` (clipping by the global norm), `validation` (loss and
+//! bits per byte on the held-out windows); checkpoints are saved and pruned by
+//! [`crate::checkpoint`].
 
-use crate::checkpoint::{
-    self, latest_checkpoint, read_checkpoint_meta, CheckpointMeta, CheckpointRecorder,
-    CHECKPOINTS_DIR, OPTIMIZER_FILE,
-};
+use crate::checkpoint::{self, latest_checkpoint, CheckpointMeta};
 use crate::data::{
     language_mix, validation_windows, Sampler, SamplerState, TokenShards, TRAIN_SPLIT,
     VALIDATION_SPLIT,
 };
 use crate::device::{resolve_device, DeviceKind};
 use crate::model::{Model, ModelConfig};
-use crate::{PretrainError, Result};
+use crate::Result;
 use burn::module::{AutodiffModule, Module};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamWConfig, GradientsAccumulator, GradientsParams, Optimizer};
-use burn::record::Recorder;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Int, Tensor, TensorData};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -35,6 +32,7 @@ use std::time::Instant;
 mod config;
 mod grads;
 mod log;
+mod start;
 mod validation;
 
 pub use config::TrainConfig;
@@ -43,6 +41,7 @@ pub use log::{read_log, StepLog, Validation, LOG_FILE};
 use checkpoint::{prune_checkpoints, save_checkpoint};
 use grads::{global_norm, scale_grads};
 use log::TrainLog;
+use start::Start;
 use validation::validate;
 
 /// Whether to continue from checkpoints already in the output folder.
@@ -137,13 +136,6 @@ pub fn train(
     ))
 }
 
-/// burn's backends keep their random generator in one process-wide static, so two runs that
-/// initialise a model at the same time in one process (tests on parallel threads, a library
-/// user's threads) would take each other's draws and start from other weights than their seed
-/// gives. Seeding and initialising under this lock keeps a run's first weights a function of its
-/// seed alone.
-static SEEDED_INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 struct Setup {
     model_config: ModelConfig,
     seq_len: usize,
@@ -173,69 +165,21 @@ fn run<B: AutodiffBackend>(
     let training_json = serde_json::to_value(config).expect("train config serialises");
 
     // 2. The model and optimizer: fresh, from --init-from, or resumed from the latest checkpoint.
-    let mut optimizer = AdamWConfig::new()
+    let optimizer = AdamWConfig::new()
         .with_beta_1(config.beta1 as f32)
         .with_beta_2(config.beta2 as f32)
         .with_epsilon(config.epsilon as f32)
         .with_weight_decay(config.weight_decay as f32)
         .init::<B, Model<B>>();
-    let latest = latest_checkpoint(output)?;
-    let (mut model, mut state) = match (options.resume, latest) {
-        (Resume::Never, Some(existing)) => {
-            return Err(PretrainError::Checkpoint {
-                path: existing,
-                message: "the output folder already holds checkpoints: resume them (--resume) \
-                          or train into another folder"
-                    .to_string(),
-            })
-        }
-        (Resume::Required, None) => {
-            return Err(PretrainError::Checkpoint {
-                path: output.join(CHECKPOINTS_DIR),
-                message: "nothing to resume: no checkpoint here".to_string(),
-            })
-        }
-        (Resume::IfPresent | Resume::Required, Some(dir)) => {
-            let meta = read_checkpoint_meta(&dir)?;
-            check_resumable(&dir, &meta, shards, &model_config, &training_json)?;
-            let model = checkpoint::load_model_record::<B>(&dir, &model_config, device)?;
-            let bytes = checkpoint::read_record_bytes(&dir, OPTIMIZER_FILE)?;
-            let record = CheckpointRecorder::default()
-                .load(bytes, device)
-                .map_err(|e| PretrainError::Checkpoint {
-                    path: dir.clone(),
-                    message: format!("{OPTIMIZER_FILE} cannot be decoded: {e}"),
-                })?;
-            optimizer = optimizer.load_record(record);
-            let state: TrainState = serde_json::from_value(meta.state.clone()).map_err(|e| {
-                PretrainError::Checkpoint {
-                    path: dir.clone(),
-                    message: format!("damaged training state: {e}"),
-                }
-            })?;
-            sampler.restore(&state.sampler)?;
-            (model, state)
-        }
-        (_, None) => {
-            // Held until the model is initialised: see SEEDED_INIT.
-            let _seeded = SEEDED_INIT.lock().unwrap_or_else(|e| e.into_inner());
-            B::seed(device, config.seed);
-            let model = match &config.init_from {
-                Some(dir) => {
-                    check_init_tokenizer(dir, shards)?;
-                    crate::hf::load_hf_model::<B>(dir, device)?.0
-                }
-                None => model_config.init::<B>(device)?,
-            };
-            let state = TrainState {
-                step: 0,
-                tokens: 0,
-                sampler: sampler.state(),
-                last_loss: f64::NAN,
-            };
-            (model, state)
-        }
+    let start = Start {
+        shards,
+        output,
+        config,
+        options,
+        model_config: &model_config,
+        training_json: &training_json,
     };
+    let (mut model, mut state, mut optimizer) = start.load(&mut sampler, optimizer, device)?;
     model = model.with_compute_dtype(dtype);
     let params = model.num_params();
     let first_step = state.step + 1;
@@ -378,82 +322,6 @@ fn run<B: AutodiffBackend>(
         seconds,
         checkpoint: checkpoint_path,
     })
-}
-
-/// The tokens must come from the tokenizer of the model training continues from: same-size
-/// vocabularies of other tokenizers would silently give every embedding another meaning.
-fn check_init_tokenizer(dir: &Path, shards: &TokenShards) -> Result<()> {
-    let path = dir.join("tokenizer.json");
-    if !path.is_file() {
-        return Ok(());
-    }
-    let info = checkpoint::TokenizerInfo::of(&path)?;
-    if info.sha256 != shards.meta.tokenizer.sha256 {
-        return Err(PretrainError::Config {
-            message: format!(
-                "{} were made with another tokenizer than {}: tokenize the corpus with it",
-                shards.dir.display(),
-                path.display()
-            ),
-        });
-    }
-    Ok(())
-}
-
-/// A checkpoint can be resumed by this run only if it was made from the same tokenizer, model
-/// and training parameters; anything else would silently train a different model.
-fn check_resumable(
-    dir: &Path,
-    meta: &CheckpointMeta,
-    shards: &TokenShards,
-    model: &ModelConfig,
-    training: &serde_json::Value,
-) -> Result<()> {
-    if meta.tokenizer.vocab_size != shards.meta.tokenizer.vocab_size {
-        return Err(PretrainError::VocabMismatch {
-            tokenizer: shards.dir.clone(),
-            tokenizer_vocab: shards.meta.tokenizer.vocab_size,
-            checkpoint: dir.to_path_buf(),
-            checkpoint_vocab: meta.tokenizer.vocab_size,
-        });
-    }
-    let bad = |message: String| {
-        Err(PretrainError::Checkpoint {
-            path: dir.to_path_buf(),
-            message,
-        })
-    };
-    if meta.tokenizer.sha256 != shards.meta.tokenizer.sha256 {
-        return bad(format!(
-            "was trained on tokens from another tokenizer (sha256 {}) than {} (sha256 {})",
-            meta.tokenizer.sha256,
-            shards.dir.display(),
-            shards.meta.tokenizer.sha256
-        ));
-    }
-    if &meta.model != model {
-        return bad(format!(
-            "holds a model of another shape ({:?}) than this run's ({model:?})",
-            meta.model
-        ));
-    }
-    if &meta.training != training {
-        let (Some(saved), Some(now)) = (meta.training.as_object(), training.as_object()) else {
-            return bad("has unreadable training parameters".to_string());
-        };
-        let differing: Vec<&str> = now
-            .iter()
-            .filter(|(k, v)| saved.get(*k) != Some(v))
-            .map(|(k, _)| k.as_str())
-            .collect();
-        return bad(format!(
-            "was trained with other parameters (differing: {}); resume with the same ones, or \
-             remove {} to start over",
-            differing.join(", "),
-            dir.parent().unwrap_or(dir).display()
-        ));
-    }
-    Ok(())
 }
 
 /// A batch of windows of `seq_len + 1` tokens as (inputs, next-token targets).

@@ -3,10 +3,8 @@
 
 #![allow(dead_code)]
 
-use arrow_array::{ArrayRef, RecordBatch, StringArray};
-use parquet::arrow::ArrowWriter;
+use mekong_common::corpus_shards::{Cell, ShardWriter, Table};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use tokenizers::models::bpe::{BpeTrainerBuilder, BPE};
 use tokenizers::models::TrainerWrapper;
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
@@ -37,76 +35,51 @@ pub fn english_lines() -> Vec<String> {
         .collect()
 }
 
-fn strings(values: &[&str]) -> ArrayRef {
-    Arc::new(StringArray::from(values.to_vec()))
+/// A monolingual corpus shard `dir/part-NNNNN.parquet` of `(lang, text)` rows, written by the
+/// corpus stage's writer (ids numbered from 0).
+pub fn write_monolingual(dir: &Path, shard: usize, rows: &[(&str, &str)]) {
+    let mut writer = ShardWriter::new(dir, Table::Monolingual, rows.len().max(1), shard);
+    for (lang, text) in rows {
+        writer
+            .push(&[Cell::Str("test"), Cell::Str(lang), Cell::Str(text)])
+            .unwrap();
+    }
+    writer.finish().unwrap();
 }
 
-/// A monolingual corpus file `id, source, lang, text`.
-pub fn write_monolingual(path: &Path, rows: &[(String, String, String)]) {
-    let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-    let langs: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
-    let texts: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
-    let sources = vec!["test"; rows.len()];
-    let batch = RecordBatch::try_from_iter(vec![
-        ("id", strings(&ids)),
-        ("source", strings(&sources)),
-        ("lang", strings(&langs)),
-        ("text", strings(&texts)),
-    ])
-    .unwrap();
-    write_batch(path, batch);
-}
-
-/// A parallel corpus file `id, source, src_lang, src_text, tgt_lang, tgt_text`.
-pub fn write_parallel(path: &Path, pairs: &[(String, String, String)]) {
-    let ids: Vec<&str> = pairs.iter().map(|r| r.0.as_str()).collect();
-    let en: Vec<&str> = pairs.iter().map(|r| r.1.as_str()).collect();
-    let vi: Vec<&str> = pairs.iter().map(|r| r.2.as_str()).collect();
-    let n = pairs.len();
-    let batch = RecordBatch::try_from_iter(vec![
-        ("id", strings(&ids)),
-        ("source", strings(&vec!["test"; n])),
-        ("src_lang", strings(&vec!["en"; n])),
-        ("src_text", strings(&en)),
-        ("tgt_lang", strings(&vec!["vi"; n])),
-        ("tgt_text", strings(&vi)),
-    ])
-    .unwrap();
-    write_batch(path, batch);
-}
-
-fn write_batch(path: &Path, batch: RecordBatch) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let file = std::fs::File::create(path).unwrap();
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), None).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+/// A parallel corpus shard `dir/part-NNNNN.parquet` of English–Vietnamese `(en, vi)` pairs.
+pub fn write_parallel(dir: &Path, shard: usize, pairs: &[(&str, &str)]) {
+    let mut writer = ShardWriter::new(dir, Table::Parallel, pairs.len().max(1), shard);
+    for (en, vi) in pairs {
+        let cells = [
+            Cell::Str("test"),
+            Cell::Str("en"),
+            Cell::Str(en),
+            Cell::Str("vi"),
+            Cell::Str(vi),
+        ];
+        writer.push(&cells).unwrap();
+    }
+    writer.finish().unwrap();
 }
 
 /// Writes a corpus folder (one monolingual and one parallel file) and returns its path.
 pub fn write_corpus(dir: &Path) -> PathBuf {
     let corpus = dir.join("corpus");
-    let mono: Vec<(String, String, String)> = vietnamese_lines()
-        .into_iter()
-        .enumerate()
-        .map(|(i, t)| (format!("mono-{i}"), "vi".to_string(), t))
+    let (vi, en) = (vietnamese_lines(), english_lines());
+    let pairs: Vec<(&str, &str)> = en
+        .iter()
+        .zip(&vi)
+        .map(|(e, v)| (e.as_str(), v.as_str()))
         .collect();
-    write_monolingual(&corpus.join("part-00001.parquet"), &mono);
-    let pairs: Vec<(String, String, String)> = english_lines()
-        .into_iter()
-        .zip(vietnamese_lines())
-        .enumerate()
-        .map(|(i, (en, vi))| (format!("pair-{i}"), en, vi))
-        .collect();
-    write_parallel(&corpus.join("part-00000.parquet"), &pairs);
+    write_parallel(&corpus, 0, &pairs);
+    let mono: Vec<(&str, &str)> = vi.iter().map(|t| ("vi", t.as_str())).collect();
+    write_monolingual(&corpus, 1, &mono);
     // What the corpus stage dropped, in a subfolder: never part of the training text.
     write_parallel(
-        &corpus.join("rejected/part-00000.parquet"),
-        &[(
-            "bad".into(),
-            "rejected english".into(),
-            "rejected vietnamese".into(),
-        )],
+        &corpus.join("rejected"),
+        0,
+        &[("rejected english", "rejected vietnamese")],
     );
     corpus
 }

@@ -1,22 +1,7 @@
 use crate::fixtures::{classic, config, write_folder};
 use crate::naive;
-use arrow_array::{RecordBatch, StringArray};
+use mekong_common::corpus_shards::{Cell, ShardWriter, Table};
 use mekong_tokenizer::train::train;
-use parquet::arrow::ArrowWriter;
-use std::path::Path;
-use std::sync::Arc;
-
-fn write_parquet(path: &Path, columns: &[(&str, &[&str])]) {
-    let batch = RecordBatch::try_from_iter(columns.iter().map(|(name, values)| {
-        let array: arrow_array::ArrayRef = Arc::new(StringArray::from(values.to_vec()));
-        (*name, array)
-    }))
-    .unwrap();
-    let file = std::fs::File::create(path).unwrap();
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), None).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
-}
 
 /// Corpus-stage Parquet (a monolingual and a parallel file, both sides used) trains exactly as
 /// the same text in <lang>.txt files.
@@ -25,32 +10,26 @@ fn parquet_folder_trains_like_text_files() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     std::fs::create_dir(&corpus).unwrap();
-    write_parquet(
-        &corpus.join("part-00000.parquet"),
-        &[
-            ("id", &["1", "2"]),
-            ("source", &["wiki", "wiki"]),
-            ("lang", &["vi", "en"]),
-            (
-                "text",
-                &[
-                    "Mọi người đều có quyền sống",
-                    "Everyone has the right to life",
-                ],
-            ),
-        ],
-    );
-    write_parquet(
-        &corpus.join("part-00001.parquet"),
-        &[
-            ("id", &["3"]),
-            ("source", &["udhr"]),
-            ("src_lang", &["en"]),
-            ("src_text", &["No one shall be held in slavery"]),
-            ("tgt_lang", &["vi"]),
-            ("tgt_text", &["Không ai bị bắt làm nô lệ"]),
-        ],
-    );
+    let mut mono = ShardWriter::new(&corpus, Table::Monolingual, 1000, 0);
+    for (lang, text) in [
+        ("vi", "Mọi người đều có quyền sống"),
+        ("en", "Everyone has the right to life"),
+    ] {
+        mono.push(&[Cell::Str("wiki"), Cell::Str(lang), Cell::Str(text)])
+            .unwrap();
+    }
+    mono.finish().unwrap();
+    let mut parallel = ShardWriter::new(&corpus, Table::Parallel, 1000, 1);
+    parallel
+        .push(&[
+            Cell::Str("udhr"),
+            Cell::Str("en"),
+            Cell::Str("No one shall be held in slavery"),
+            Cell::Str("vi"),
+            Cell::Str("Không ai bị bắt làm nô lệ"),
+        ])
+        .unwrap();
+    parallel.finish().unwrap();
     std::fs::write(corpus.join("manifest.json"), "{}").unwrap();
     let text = write_folder(
         &dir.path().join("text"),

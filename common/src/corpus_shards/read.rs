@@ -1,14 +1,6 @@
-//! The corpus stage's Parquet shards, read back: the one reader of that artefact, used by the
-//! tokenizer (training text), pretrain (documents to tokenize) and eval (the contamination
-//! check).
-//!
-//! Two schemas, as `mekong-corpus` writes them (`corpus/src/writers/parquet.rs`):
-//! - monolingual: `id, source, lang, text`;
-//! - parallel: `id, source, src_lang, src_text, tgt_lang, tgt_text`, each side a text.
-//!
-//! Parquet files with these columns from another tool read the same way: string columns may use
-//! any of Arrow's three string layouts, and `id` may be an integer or a string. Only the columns
-//! a reader asks for are decoded.
+//! Reading corpus shards. Parquet files with the shard columns from another tool read the same
+//! way: string columns may use any of Arrow's three string layouts, and `id` may be an integer
+//! or a string. Only the columns a reader asks for are decoded.
 
 use crate::{CommonError, Result};
 use arrow_array::cast::AsArray;

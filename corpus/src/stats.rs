@@ -2,15 +2,13 @@
 //! per language (pair), segments and bytes in, kept, and dropped by each reason.
 
 use crate::error::{CorpusError, Result};
+use crate::DropReason;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
 pub use mekong_common::artefacts::corpus::STATS_FILE;
-
-/// Drop reasons besides the filters, in the order the table shows them after the filters.
-pub const DEDUP_REASONS: [&str; 3] = ["contaminated", "duplicate", "near-duplicate"];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LangStats {
@@ -20,7 +18,8 @@ pub struct LangStats {
     pub kept: u64,
     /// UTF-8 bytes of the kept texts after normalisation.
     pub bytes_kept: u64,
-    /// Segments dropped, by reason (filter name, `contaminated`, `duplicate`, `near-duplicate`).
+    /// Segments dropped, by reason ([`DropReason::name`]; a name another version of the stage
+    /// wrote is kept as it is).
     pub dropped: BTreeMap<String, u64>,
 }
 
@@ -81,10 +80,9 @@ impl Stats {
 
     /// The per-language table, one column per drop reason that occurred.
     pub fn render_table(&self) -> String {
-        let mut reasons: Vec<&str> = crate::filters::FILTER_NAMES
+        let mut reasons: Vec<&str> = DropReason::ALL
             .iter()
-            .chain(DEDUP_REASONS.iter())
-            .copied()
+            .map(|r| r.name())
             .filter(|r| self.languages.values().any(|l| l.dropped.contains_key(*r)))
             .collect();
         // Reasons written by another version of the stage still show up.

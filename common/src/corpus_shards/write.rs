@@ -1,15 +1,9 @@
-//! Parquet shards `part-NNNNN.parquet` of at most `shard_rows` rows, written in row groups as
-//! rows arrive, so memory holds one batch rather than the corpus. The three tables:
-//!
-//! - parallel: `id, source, src_lang, src_text, tgt_lang, tgt_text`
-//! - monolingual: `id, source, lang, text`
-//! - rejected: `id, source, line, reason, detail, src_lang, src_text, tgt_lang, tgt_text`
-//!   (`tgt_*` null for monolingual segments)
-//!
-//! `id` numbers the rows of each table from 0 in output order. zstd keeps the shards small;
-//! nothing time- or machine-dependent goes into the files, so reruns are byte-identical.
+//! Writing corpus shards: `part-NNNNN.parquet` files of at most `shard_rows` rows, written in
+//! row groups as rows arrive, so memory holds one batch rather than the corpus. `id` numbers the
+//! rows of each table from 0 in output order. zstd keeps the shards small; nothing time- or
+//! machine-dependent goes into the files, so reruns are byte-identical.
 
-use crate::error::{CorpusError, Result};
+use crate::{CommonError, Result};
 use arrow_array::builder::{StringBuilder, UInt64Builder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
@@ -26,7 +20,7 @@ const ROW_GROUP_ROWS: usize = 65_536;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Table {
     Parallel,
-    Mono,
+    Monolingual,
     Rejected,
 }
 
@@ -44,7 +38,7 @@ impl Table {
                 text("tgt_lang"),
                 text("tgt_text"),
             ],
-            Table::Mono => vec![id, text("source"), text("lang"), text("text")],
+            Table::Monolingual => vec![id, text("source"), text("lang"), text("text")],
             Table::Rejected => vec![
                 id,
                 text("source"),
@@ -153,18 +147,14 @@ impl ShardWriter {
             })
             .collect();
         self.buffered = 0;
-        let batch = RecordBatch::try_new(self.schema.clone(), columns).map_err(|e| {
-            CorpusError::Parquet {
-                path: self.dir.clone(),
-                message: e.to_string(),
-            }
-        })?;
+        let batch = RecordBatch::try_new(self.schema.clone(), columns)
+            .expect("the builders follow the table's schema");
         if self.writer.is_none() {
             let name = format!("part-{:05}.parquet", self.next_shard);
             self.next_shard += 1;
             let path = self.dir.join(&name);
-            std::fs::create_dir_all(&self.dir).map_err(|e| CorpusError::io(&self.dir, e))?;
-            let file = std::fs::File::create(&path).map_err(|e| CorpusError::io(&path, e))?;
+            std::fs::create_dir_all(&self.dir).map_err(|e| CommonError::io(&self.dir, e))?;
+            let file = std::fs::File::create(&path).map_err(|e| CommonError::io(&path, e))?;
             let properties = WriterProperties::builder()
                 .set_compression(Compression::ZSTD(
                     ZstdLevel::try_new(3).expect("valid level"),
@@ -200,9 +190,9 @@ impl ShardWriter {
     }
 }
 
-fn parquet_error(path: &Path, e: impl std::fmt::Display) -> CorpusError {
-    CorpusError::Parquet {
+fn parquet_error(path: &Path, source: parquet::errors::ParquetError) -> CommonError {
+    CommonError::ParquetWrite {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        source,
     }
 }
