@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Tokenizer benchmark: builds an 18-language corpus from ../shared/data, trains tokenizers with
 Mekong, Hugging Face's BpeTrainer and ParityBpeTrainer (default byte-level pre-tokenizer) and
-SentencePiece BPE, and measures time, memory and fairness on the UDHR dev set.
+SentencePiece BPE, and measures time, memory and fairness on the UDHR dev set (which the parity
+trainers choose their merges on) and on a held-out test set: LibreOffice help segments aligned in
+12 of the languages (../shared/data/parallel/libreoffice-help-12), translated in all of them,
+of 4 words or more in English, none found verbatim in the training text, one per English text.
 
   bench_tokenizer.py build DATA OUT [--gettext-bytes N] [--viwiki-bytes N]
   bench_tokenizer.py run OUT VOCAB MEKONG_BINARY [SYSTEMS...]
@@ -16,6 +19,9 @@ from pathlib import Path
 
 LANGS = "en vi zh ja ko km hi id de fr es ru th lo my am yo sw".split()
 GETTEXT = {"zh": "zh_CN"}
+# The held-out set's file names (LibreOffice help: 12 of the 18 languages).
+HELP = {"en": "en-US", "vi": "vi", "zh": "zh-CN", "ja": "ja", "ko": "ko", "km": "km", "hi": "hi",
+        "id": "id", "de": "de", "fr": "fr", "es": "es", "ru": "ru"}
 UDHR = {"en": "eng", "vi": "vie", "zh": "cmn_hans", "ja": "jpn", "ko": "kor", "km": "khm",
         "hi": "hin", "id": "ind", "de": "deu_1996", "fr": "fra", "es": "spa", "ru": "rus",
         "th": "tha", "lo": "lao", "my": "mya", "am": "amh", "yo": "yor", "sw": "swh"}
@@ -69,6 +75,28 @@ def build(data, out, gettext_bytes, viwiki_bytes):
     for lang in LANGS:
         size = (out / "train" / f"{lang}.txt").stat().st_size
         print(f"{lang}: {size / 1e6:.2f} MB train", file=sys.stderr)
+    build_test(data, out)
+
+
+def build_test(data, out):
+    """The held-out test set (see the module's docstring), cleaned as the dev set is."""
+    help_dir = data / "parallel/libreoffice-help-12"
+    text = {lang: [clean(l) for l in (help_dir / f"{name}.txt").read_text(encoding="utf-8").splitlines()]
+            for lang, name in HELP.items()}
+    trained = {lang: set((out / "train" / f"{lang}.txt").read_text(encoding="utf-8").splitlines())
+               for lang in HELP}
+    rows, seen = [], set()
+    for row, english in enumerate(text["en"]):
+        translated = all(text[l][row] and text[l][row] != english for l in HELP if l != "en")
+        unseen = all(text[l][row] not in trained[l] for l in HELP)
+        if translated and unseen and len(english.split()) >= 4 and english not in seen:
+            seen.add(english)
+            rows.append(row)
+    (out / "test").mkdir(parents=True, exist_ok=True)
+    for lang in HELP:
+        (out / "test" / f"{lang}.txt").write_text("\n".join(text[lang][r] for r in rows) + "\n",
+                                                   encoding="utf-8")
+    print(f"held-out test set: {len(rows)} segments in {len(HELP)} languages", file=sys.stderr)
 
 
 def read_lines(path):
@@ -130,20 +158,20 @@ def train_sentencepiece(out, vocab):
         input_sentence_size=0, max_sentence_length=1 << 16, minloglevel=2)
 
 
-def count_tokens(system, out):
-    """Tokens per language on the dev set (no special tokens)."""
+def count_tokens(system, out, split="dev", langs=LANGS):
+    """Tokens per language on the dev or test set (no special tokens)."""
     counts = {}
     if system == "sentencepiece":
         import sentencepiece as spm
         sp = spm.SentencePieceProcessor(model_file=str(Path(out) / system / "spm.model"))
-        for lang in LANGS:
-            lines = (Path(out) / "dev" / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
+        for lang in langs:
+            lines = (Path(out) / split / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
             counts[lang] = sum(len(ids) for ids in sp.encode(lines))
     else:
         from tokenizers import Tokenizer
         tokenizer = Tokenizer.from_file(str(Path(out) / system / "tokenizer.json"))
-        for lang in LANGS:
-            lines = (Path(out) / "dev" / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
+        for lang in langs:
+            lines = (Path(out) / split / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
             counts[lang] = sum(len(e.ids) for e in tokenizer.encode_batch(lines, add_special_tokens=False))
     return counts
 
@@ -169,8 +197,8 @@ def run(out, vocab, mekong, systems):
                      "mekong-window": ["--window", "100", "--alpha", "2"],
                      "mekong-targets": ["--premium-cap", "vi=1.0,my=1.2,lo=1.2,yo=1.2"]}[system]
             command = [mekong, "tokenizer", "train", "--train", str(out / "train"), "--dev",
-                       str(out / "dev"), "--vocab-size", str(vocab), "--output",
-                       str(folder / "tokenizer.json")] + extra
+                       str(out / "dev"), "--test", str(out / "test"), "--vocab-size", str(vocab),
+                       "--output", str(folder / "tokenizer.json")] + extra
         else:
             command = [sys.executable, __file__, f"train-{system}", str(out), str(vocab)]
         timing = folder / "time.txt"
@@ -179,9 +207,12 @@ def run(out, vocab, mekong, systems):
         wall, user, system_cpu, rss_kb = timing.read_text().split()[-4:]
         counts = count_tokens(system, out)
         premium = {l: counts[l] / counts["en"] for l in LANGS}
+        test = count_tokens(system, out, "test", list(HELP))
         results[system] = {"wall_s": float(wall), "cpu_s": float(user) + float(system_cpu),
                            "peak_rss_mb": int(rss_kb) / 1024, "tokens": counts, "premium": premium,
-                           "gini": gini(list(counts.values())), "total": sum(counts.values())}
+                           "gini": gini(list(counts.values())), "total": sum(counts.values()),
+                           "test_tokens": test, "test_premium": {l: test[l] / test["en"] for l in HELP},
+                           "test_gini": gini(list(test.values())), "test_total": sum(test.values())}
         saved.write_text(json.dumps(results, indent=1))
     print(markdown(results, vocab))
 
@@ -201,6 +232,12 @@ def markdown(results, vocab):
     for lang in LANGS:
         if lang != "en":
             row(f"premium {lang}", lambda r, lang=lang: f"{r['premium'][lang]:.2f}")
+    row("**held out** tokens (12 languages)", lambda r: f"{r['test_total']}")
+    row("held-out Gini", lambda r: f"{r['test_gini']:.3f}")
+    row("held-out max premium", lambda r: "{:.2f} ({})".format(*max((p, l) for l, p in r['test_premium'].items())))
+    for lang in HELP:
+        if lang != "en":
+            row(f"held-out premium {lang}", lambda r, lang=lang: f"{r['test_premium'][lang]:.2f}")
     return f"Vocabulary {vocab}.\n\n" + "\n".join(rows)
 
 

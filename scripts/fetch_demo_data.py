@@ -9,12 +9,19 @@ Sources (both from registries this project may reach, with their licences):
     paragraphs carry the same ids in every language, aligned into one line-per-segment file per
     language (`<lang>.txt`, `ids.txt`) and English–X TSV pairs for the corpus stage.
 
+From the aligned help segments a held-out test set is drawn (`test/<lang>.txt`, `test/ids.tsv`):
+segments translated in all 12 languages, of 4 words or more in English, one per English text, half
+of them chosen by a hash of their id. The demo pipeline excludes them from the corpus, so the
+tokenizer's held-out figures and its comparison report are measured on text it never trained on
+(the UDHR stays the dev set parity chooses its merges on).
+
 Only the Python standard library is used, so the demo needs nothing installed by hand. Every output
 file is written to a temporary name and renamed, and a stamp file marks a complete fetch, so an
 interrupted fetch is redone rather than trusted.
 """
 
 import argparse
+import hashlib
 import html.parser
 import os
 import pathlib
@@ -59,12 +66,14 @@ def main():
     stamp = out / ".complete"
     if stamp.exists():
         print(f"demo data already fetched in {out} (remove it to fetch again)")
+        write_test_set(out / "libreoffice", out / "test")
         return
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         scratch = pathlib.Path(scratch)
         fetch_udhr(scratch, out / "udhr")
         fetch_libreoffice_help(scratch, out / "libreoffice")
+    write_test_set(out / "libreoffice", out / "test")
     stamp.write_text("ok\n")
     print(f"demo data ready in {out}")
 
@@ -171,6 +180,31 @@ def fetch_libreoffice_help(scratch, out):
     # Every Vietnamese paragraph, aligned or not: the monolingual part of the demo corpus.
     write_lines(out / "vi-all.txt", [segments["vi"][key] for key in sorted(segments["vi"])])
     print(f"  libreoffice help: {len(shared_ids)} segments aligned across {len(segments)} languages")
+
+
+def write_test_set(aligned, out):
+    """Draws the held-out test set from the aligned help segments (once: a stamp marks it done)."""
+    stamp = out / ".complete"
+    if stamp.exists():
+        return
+    languages = list(HELP_LANGUAGES.values())
+    ids = (aligned / "ids.txt").read_text(encoding="utf-8").splitlines()
+    text = {tag: (aligned / f"{tag}.txt").read_text(encoding="utf-8").splitlines() for tag in languages}
+    rows, seen = [], set()
+    for row, segment_id in enumerate(ids):
+        english = text["en"][row]
+        translated = all(text[tag][row] != english for tag in languages if tag != "en")
+        chosen = hashlib.sha256(segment_id.encode()).digest()[0] % 2 == 0
+        if translated and chosen and len(english.split()) >= 4 and english not in seen:
+            seen.add(english)
+            rows.append(row)
+    out.mkdir(parents=True, exist_ok=True)
+    # Not ids.txt: every .txt file of a parallel set is a language.
+    write_lines(out / "ids.tsv", [ids[row] for row in rows])
+    for tag in languages:
+        write_lines(out / f"{tag}.txt", [text[tag][row] for row in rows])
+    stamp.write_text("ok\n")
+    print(f"  held-out test set: {len(rows)} segments aligned across {len(languages)} languages")
 
 
 def read_help_pages(help_root):

@@ -48,6 +48,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .with_context(|| format!("{}: not a valid pipeline file", args.pipeline.display()))?;
     let context = context_for(&args.pipeline, &document)?;
     check_known_tables(&args.pipeline, &document)?;
+    // A dry run writes nothing, so it does not wait for or block a run in progress.
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(mekong_common::WorkdirLock::acquire(&context.workdir)?)
+    };
 
     let mut ran = Vec::new();
     for kind in &STAGES {

@@ -107,3 +107,33 @@ fn reruns_follow_what_each_stage_reads_and_keep_earlier_models() {
     let forced = ok(d, &["run", "pipe.toml", "--only", "pretrain", "--force"]);
     assert!(forced.contains("run/pretrain/runs/002"), "{forced}");
 }
+
+/// A second `mekong run` on a workdir in use is refused before it touches a stage; a dry run
+/// still plans, and the lock of a run that is gone is taken over.
+#[test]
+fn a_workdir_in_use_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_inputs(d);
+    std::fs::create_dir_all(d.join("run")).unwrap();
+    // This test's own process stands for a run in progress.
+    let lock = d.join("run/.mekong.lock");
+    std::fs::write(&lock, format!("{}\n", std::process::id())).unwrap();
+    let out = mekong(d, &["run", "pipe.toml", "--only", "corpus"]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("is in use by another mekong run"),
+        "{stderr}"
+    );
+    assert!(!d.join("run/corpus").exists());
+    ok(d, &["run", "pipe.toml", "--dry-run"]);
+
+    let mut exited = std::process::Command::new("true").spawn().unwrap();
+    let gone = exited.id();
+    exited.wait().unwrap();
+    std::fs::write(&lock, format!("{gone}\n")).unwrap();
+    ok(d, &["run", "pipe.toml", "--only", "corpus"]);
+    assert!(d.join("run/corpus/manifest.json").is_file());
+    assert!(!lock.exists(), "the run removes its lock");
+}

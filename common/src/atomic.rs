@@ -135,7 +135,7 @@ fn remove_stale_siblings(path: &Path) -> Result<()> {
 
 /// Whether a process with this id runs. Without a readable process table (`/proc`) every
 /// process is assumed to run, so nothing is removed.
-fn process_runs(pid: u32) -> bool {
+pub(crate) fn process_runs(pid: u32) -> bool {
     !Path::new("/proc/self").exists() || Path::new(&format!("/proc/{pid}")).exists()
 }
 

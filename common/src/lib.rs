@@ -7,14 +7,17 @@ pub mod artefacts;
 pub mod atomic;
 pub mod corpus_shards;
 pub mod hash;
+pub mod lock;
 pub mod manifest;
 pub mod names;
 pub mod parallel;
 pub mod report;
 pub mod stage;
+pub mod text;
 
 pub use atomic::{write_file_atomic, StagingDir};
 pub use hash::{files_read, hash_file, visible_files, FileRecord};
+pub use lock::WorkdirLock;
 pub use manifest::{Manifest, MANIFEST_FILE};
 pub use stage::{PipelineContext, PipelineStage, Stage, StageError};
 
@@ -80,6 +83,14 @@ pub enum CommonError {
         table: String,
         #[source]
         source: toml::de::Error,
+    },
+    #[error(
+        "{workdir} is in use by another mekong run (process {pid}): wait for it to end; a lock \
+         whose process is gone is taken over"
+    )]
+    Locked {
+        workdir: std::path::PathBuf,
+        pid: u32,
     },
     #[error("chart '{title}': {message}")]
     Chart { title: String, message: String },

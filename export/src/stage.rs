@@ -164,7 +164,7 @@ pub fn run(config: &ExportConfig, out_dir: &Path, replace: bool) -> Result<Expor
         corpus: read_json(config.stats_file().as_deref())?,
         tokenizer: read_json(config.training_file().as_deref())?,
         eval: read_json::<EvalJson>(config.eval_file().as_deref())?.map(|json| json.results),
-        has_normalizer: tokenizer.get_normalizer().is_some(),
+        normalizer: describe_normalizer(&tokenizer),
     };
 
     let staging = StagingDir::new(out_dir)?;
@@ -265,4 +265,22 @@ fn pretty(value: &serde_json::Value) -> Vec<u8> {
 pub(crate) fn training_dir(checkpoint: &Path) -> Option<&Path> {
     let parent = checkpoint.parent()?;
     (parent.file_name()? == CHECKPOINTS_DIR).then(|| parent.parent())?
+}
+
+/// The model card's sentence on the tokenizer's normaliser (Mekong writes NFC, or NFC and the
+/// removal of invisible characters as a sequence; see `mekong_tokenizer::train::Normalizer`).
+fn describe_normalizer(tokenizer: &tokenizers::Tokenizer) -> &'static str {
+    match tokenizer.get_normalizer() {
+        None => "It has no normaliser: give it NFC text (decomposed input costs more tokens).",
+        Some(tokenizers::NormalizerWrapper::NFC(_)) => {
+            "It normalises text to NFC first, so decomposed (NFD) input gets the same tokens."
+        }
+        Some(tokenizers::NormalizerWrapper::Sequence(_)) => {
+            "It normalises text as the training text was: to NFC, so decomposed (NFD) input gets \
+             the same tokens, and without zero-width spaces, word joiners, soft hyphens and \
+             byte-order marks (Khmer, Lao, Thai and Burmese text often marks word breaks with \
+             zero-width spaces)."
+        }
+        Some(_) => "It normalises text before splitting it (its tokenizer.json says how).",
+    }
 }

@@ -81,6 +81,7 @@ fn train_tokenizer(corpus: &Path, vocab_size: usize, out_dir: &Path) -> PathBuf 
     let config = mekong_tokenizer::train::TrainConfig {
         train: corpus.to_path_buf(),
         dev: None,
+        test: None,
         options: TokenizerOptions {
             vocab_size,
             algorithm: Algorithm::Classic,

@@ -1,5 +1,6 @@
-//! `mekong tokenizer train|report`.
+//! `mekong tokenizer train|report|devset`.
 
+pub mod devset;
 pub mod report;
 pub mod train;
 
@@ -15,11 +16,14 @@ enum TokenizerCommand {
     Train(train::TrainArgs),
     /// Compare tokenizers per language on a parallel set: tables and charts.
     Report(report::ReportArgs),
+    /// Build aligned dev and test sets (disjoint) from bitexts through a pivot language.
+    Devset(devset::DevsetArgs),
 }
 
 pub fn run(args: TokenizerArgs) -> anyhow::Result<()> {
     match args.command {
         TokenizerCommand::Train(args) => train::run(args),
         TokenizerCommand::Report(args) => report::run(args),
+        TokenizerCommand::Devset(args) => devset::run(args),
     }
 }

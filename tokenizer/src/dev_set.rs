@@ -1,10 +1,12 @@
 //! The development set: a folder of `<lang>.txt` files aligned line by line (line k of every
 //! file is a translation of the same segment). Parity-aware training measures each language's
-//! length in tokens on it, and the premiums in training.json are measured on it.
+//! length in tokens on it, and the dev premiums in training.json are measured on it. A test set
+//! (`--test`) has the same layout and is read the same way; it must share no segment with the
+//! dev set, or its figures would not be held out.
 
 use crate::error::{Result, TokenizerError};
 use mekong_common::parallel::{FloresSplit, ParallelSet};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -30,6 +32,62 @@ impl DevSet {
                 .map(|language| (language.code, language.lines))
                 .collect(),
         })
+    }
+
+    /// The same set with only `languages` (those it has), for measuring a test set on the
+    /// languages a tokenizer was trained for.
+    pub fn only(&self, languages: &[String]) -> DevSet {
+        DevSet {
+            dir: self.dir.clone(),
+            lines: self
+                .lines
+                .iter()
+                .filter(|(lang, _)| languages.contains(lang))
+                .map(|(lang, lines)| (lang.clone(), lines.clone()))
+                .collect(),
+        }
+    }
+
+    /// The rows (from 0) of `other` that share a segment with this set: a non-empty line of
+    /// some language that this set also has in that language.
+    pub fn shared_rows(&self, other: &DevSet) -> Vec<usize> {
+        let mut shared = std::collections::BTreeSet::new();
+        for (lang, lines) in &other.lines {
+            let Some(ours) = self.lines.get(lang) else {
+                continue;
+            };
+            let ours: HashSet<&str> = ours.iter().map(String::as_str).collect();
+            for (row, line) in lines.iter().enumerate() {
+                if !line.trim().is_empty() && ours.contains(line.as_str()) {
+                    shared.insert(row);
+                }
+            }
+        }
+        shared.into_iter().collect()
+    }
+
+    /// Fails when the test set `test` shares segments with this dev set (the count and the
+    /// first rows are named), or lacks the reference language premiums are measured against.
+    pub fn check_held_out(&self, test: &DevSet) -> Result<()> {
+        let shared = self.shared_rows(test);
+        if shared.is_empty() {
+            return Ok(());
+        }
+        let first: Vec<String> = shared.iter().take(5).map(|r| (r + 1).to_string()).collect();
+        Err(TokenizerError::Config(format!(
+            "the test set {} shares {} of its {} segments with the dev set {} (lines {}{}):              figures measured on it would not be held out; remove those lines from one of them",
+            test.dir.display(),
+            shared.len(),
+            test.rows(),
+            self.dir.display(),
+            first.join(", "),
+            if shared.len() > first.len() { ", …" } else { "" }
+        )))
+    }
+
+    /// Aligned rows (lines per file).
+    pub fn rows(&self) -> usize {
+        self.lines.values().next().map_or(0, Vec::len)
     }
 
     /// Checks that the dev set and the training set name the same languages.

@@ -3,6 +3,7 @@
 
 pub mod corpus_input;
 pub mod dev_set;
+pub mod devset_builder;
 pub mod error;
 pub mod fairness;
 pub mod pipeline;

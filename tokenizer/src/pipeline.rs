@@ -2,9 +2,10 @@
 //! `[tokenizer.report]` compares the trained tokenizer with others (into
 //! `<workdir>/tokenizer-report`).
 //!
-//! `[tokenizer]` holds `train` (default: the corpus stage's folder), `dev`, and the options of
-//! [`TrainOptions`] under their snake_case names. `[tokenizer.report]` holds `parallel`,
-//! `reference` (en), `tokenizers` (as on the command line: `NAME=PATH` or `NAME=cl100k`),
+//! `[tokenizer]` holds `train` (default: the corpus stage's folder), `dev`, `test` (held out:
+//! see `TrainConfig::test`), and the options of [`TrainOptions`] under their snake_case names.
+//! `[tokenizer.report]` holds `parallel` (give it held-out text: the test set, not the dev
+//! set), `reference` (en), `tokenizers` (as on the command line: `NAME=PATH` or `NAME=cl100k`),
 //! `include_trained` (true: the trained tokenizer comes first, named `trained_name`, mekong),
 //! `split` and `languages`. Paths are relative to the pipeline file.
 
@@ -54,6 +55,7 @@ impl Stage for TrainConfig {
 struct TrainingSection {
     train: Option<PathBuf>,
     dev: Option<PathBuf>,
+    test: Option<PathBuf>,
     #[serde(rename = "report")]
     _report: Option<toml::Value>,
     #[serde(flatten)]
@@ -72,6 +74,7 @@ fn plan_training(
             .map(|p| context.resolve(p))
             .unwrap_or_else(|| context.stage_dir(corpus::STAGE)),
         dev: table.dev.map(|p| context.resolve(p)),
+        test: table.test.map(|p| context.resolve(p)),
         options,
         show_progress: true,
     };
@@ -183,6 +186,20 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(error.to_string(), "invalid [tokenizer] section");
+    }
+
+    #[test]
+    fn the_test_set_is_an_input() {
+        let text = "vocab_size = 300\ndev = \"udhr\"\ntest = \"held-out\"";
+        let stage = plan_training(&table(text), &context()).unwrap();
+        let inputs = stage.inputs();
+        assert_eq!(
+            inputs[inputs.len() - 2..],
+            [
+                PathBuf::from("pipelines/udhr"),
+                PathBuf::from("pipelines/held-out")
+            ]
+        );
     }
 
     #[test]

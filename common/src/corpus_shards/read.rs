@@ -160,6 +160,30 @@ impl TextBatch {
         self.batch.num_rows()
     }
 
+    /// A parallel shard's rows as translation pairs `(src_lang, src_text, tgt_lang, tgt_text)`
+    /// (rows with a null side skipped); none for a monolingual shard.
+    pub fn pairs(&self) -> Result<Vec<[&str; 4]>> {
+        if self.schema != Schema::Parallel {
+            return Ok(Vec::new());
+        }
+        let columns = [
+            self.strings("src_lang")?,
+            self.strings("src_text")?,
+            self.strings("tgt_lang")?,
+            self.strings("tgt_text")?,
+        ];
+        Ok((0..self.rows())
+            .filter_map(|row| {
+                Some([
+                    columns[0][row]?,
+                    columns[1][row]?,
+                    columns[2][row]?,
+                    columns[3][row]?,
+                ])
+            })
+            .collect())
+    }
+
     /// The batch's non-empty texts with their languages: side by side for a parallel shard (every
     /// source text of the batch, then every target text). Rows without a language are skipped.
     pub fn texts(&self) -> Result<Vec<ShardText<'_>>> {

@@ -1,16 +1,12 @@
-//! Removes invisible characters that only get in the way of matching: zero-width space
-//! (U+200B), word joiner (U+2060), soft hyphen (U+00AD) and the byte-order mark / zero-width
-//! no-break space (U+FEFF). Zero-width joiner and non-joiner (U+200D, U+200C) are kept: they
-//! change how Indic, Persian and emoji text renders and what it means.
+//! Removes the invisible characters of [`mekong_common::text::INVISIBLE`] (zero-width space,
+//! word joiner, soft hyphen, byte-order mark), which only get in the way of matching; the trained
+//! tokenizer removes the same ones.
 
 use super::NormalizeStep;
 use crate::lang::Language;
+use mekong_common::text::is_invisible;
 
 pub struct RemoveInvisible;
-
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200b}' | '\u{2060}' | '\u{00ad}' | '\u{feff}')
-}
 
 impl NormalizeStep for RemoveInvisible {
     fn name(&self) -> &'static str {

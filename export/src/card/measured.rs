@@ -58,11 +58,7 @@ pub(super) fn corpus_section(doc: &mut Document, stats: Option<&Stats>) {
 
 pub(super) fn tokenizer_section(doc: &mut Document, card: &Card) {
     doc.heading(2, "Tokenizer");
-    let normalizer = if card.has_normalizer {
-        "It normalises text to NFC first, so decomposed (NFD) input gets the same tokens."
-    } else {
-        "It has no normaliser: give it NFC text (decomposed input costs more tokens)."
-    };
+    let normalizer = card.normalizer;
     let Some(summary) = &card.tokenizer else {
         doc.paragraph(format!(
             "A byte-level BPE of {} tokens. {normalizer} Its training record (training.json) was not \
@@ -81,28 +77,45 @@ pub(super) fn tokenizer_section(doc: &mut Document, card: &Card) {
     let Some(fairness) = &summary.dev else {
         return;
     };
-    let mut table = Table::new(
-        "",
-        [
-            "language",
-            "tokens",
-            &format!("premium vs {}", fairness.reference),
-        ],
-    );
+    let held_out = summary.test.as_ref();
+    let mut columns = vec!["language", "dev tokens", "dev premium"];
+    if held_out.is_some() {
+        columns.extend(["held-out tokens", "held-out premium"]);
+    }
+    let mut table = Table::new("", columns);
     for (lang, premium) in &fairness.premium {
         let tokens = fairness.tokens.get(lang).copied().unwrap_or(0);
-        table.push_row(vec![
+        let mut row = vec![
             lang.as_str().into(),
             Cell::Integer(tokens as i64),
             Cell::decimal(*premium, 3),
-        ]);
+        ];
+        if let Some(test) = held_out {
+            // A language the test set lacks has no held-out figure.
+            match (test.tokens.get(lang), test.premium.get(lang)) {
+                (Some(&tokens), Some(&premium)) => {
+                    row.extend([Cell::Integer(tokens as i64), Cell::decimal(premium, 3)])
+                }
+                _ => row.extend([Cell::missing(), Cell::missing()]),
+            }
+        }
+        table.push_row(row);
     }
-    table.note(format!(
-        "Premium: a language's tokens for the same text divided by {}'s (1.0 = as cheap). \
-         Measured on the tokenizer's dev set, which the trainer used to choose its merges: \
-         expect somewhat larger premiums on other text. Gini {:.3}, largest premium {:.3} ({}).",
+    let mut note = format!(
+        "Premium: a language's tokens for the same text divided by {}'s (1.0 = as cheap). The \
+         dev set is the text the trainer chose its merges on (Gini {:.3}, largest premium {:.3}, \
+         {}): expect larger premiums on other text.",
         fairness.reference, fairness.gini, fairness.max_premium, fairness.max_premium_language
-    ));
+    );
+    match held_out {
+        Some(test) => note.push_str(&format!(
+            " The held-out set is text it never trained or chose on: Gini {:.3}, largest \
+             premium {:.3} ({}). These are the figures to expect.",
+            test.gini, test.max_premium, test.max_premium_language
+        )),
+        None => note.push_str(" It was trained without a held-out test set."),
+    }
+    table.note(note);
     doc.table(table);
 }
 

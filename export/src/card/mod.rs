@@ -32,7 +32,8 @@ pub struct Card<'a> {
     pub corpus: Option<Stats>,
     pub tokenizer: Option<TrainingSummary>,
     pub eval: Option<EvalResults>,
-    pub has_normalizer: bool,
+    /// What the tokenizer does to text before splitting it, in a sentence.
+    pub normalizer: &'static str,
 }
 
 /// The training run behind a checkpoint, from its folder's train-log.jsonl and manifest.json.

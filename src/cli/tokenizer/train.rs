@@ -13,6 +13,10 @@ pub struct TrainArgs {
     /// Dev set: a folder of <lang>.txt files aligned line by line (needed for parity mode).
     #[arg(long)]
     dev: Option<PathBuf>,
+    /// Test set: aligned <lang>.txt files held out from training and from --dev; training.json
+    /// and the summary give its premiums and Gini beside the dev set's.
+    #[arg(long)]
+    test: Option<PathBuf>,
     /// Total vocabulary size (special tokens + 256 bytes + merges).
     #[arg(long, default_value_t = TrainOptions::default().vocab_size)]
     vocab_size: usize,
@@ -52,7 +56,8 @@ pub struct TrainArgs {
     /// Language premiums are measured against (default en, else the first language).
     #[arg(long)]
     reference: Option<String>,
-    /// Normaliser written into tokenizer.json: nfc (decomposed input gets the same tokens) or none.
+    /// Normaliser written into tokenizer.json: corpus (NFC, and the invisible characters the
+    /// corpus stage removes, such as zero-width spaces, removed), nfc, or none.
     #[arg(long, default_value_t = TrainOptions::default().normalizer, value_parser = parse_name::<Normalizer>)]
     normalizer: Normalizer,
 }
@@ -80,6 +85,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let config = TrainConfig {
         train: args.train,
         dev: args.dev,
+        test: args.test,
         options,
         show_progress: true,
     };

@@ -19,10 +19,14 @@ pub enum Algorithm {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Normalizer {
-    /// Unicode NFC, as the corpus stage normalised the training text (and as Qwen's
-    /// tokenizer.json does): decomposed input (macOS, many PDFs) gets the same tokens, and
-    /// `decode(encode(s)) == NFC(s)` in every loader.
+    /// As the corpus stage normalised the training text: Unicode NFC, and the invisible
+    /// characters of [`mekong_common::text::INVISIBLE`] removed (the zero-width spaces that
+    /// Khmer, Lao, Thai and Burmese text uses as word breaks would otherwise cost tokens the
+    /// training text never spent). `decode(encode(s))` is `s` so normalised.
     #[default]
+    Corpus,
+    /// Unicode NFC only (as Qwen's tokenizer.json does): decomposed input (macOS, many PDFs)
+    /// gets the same tokens, and `decode(encode(s)) == NFC(s)` in every loader.
     Nfc,
     /// None: text is split as given (decomposed text costs about twice the tokens).
     None,
@@ -55,8 +59,8 @@ pub struct TrainOptions {
     pub seed: u64,
     /// The language premiums are measured against (default: en when present, else the first).
     pub reference: Option<String>,
-    /// Written into tokenizer.json; training text and dev sets are NFC already, so it changes
-    /// neither the merges nor the fairness figures.
+    /// Written into tokenizer.json; the training text is normalised so already (the dev set is
+    /// NFC), so it changes neither the merges nor the dev figures.
     pub normalizer: Normalizer,
 }
 
@@ -75,7 +79,7 @@ impl Default for TrainOptions {
             max_bytes_per_lang: None,
             seed: 0,
             reference: None,
-            normalizer: Normalizer::Nfc,
+            normalizer: Normalizer::Corpus,
         }
     }
 }
@@ -87,6 +91,9 @@ pub struct TrainConfig {
     pub train: PathBuf,
     /// Folder of aligned `<lang>.txt` (required for parity mode unless `target_ratio` is set).
     pub dev: Option<PathBuf>,
+    /// Folder of aligned `<lang>.txt` held out from training and from the dev set: the
+    /// premiums measured on it are the ones a user of the tokenizer sees on new text.
+    pub test: Option<PathBuf>,
     pub options: TrainOptions,
     pub show_progress: bool,
 }
@@ -99,6 +106,7 @@ impl TrainConfig {
         mekong_common::files_read(&self.train, &["parquet", "txt"])
             .into_iter()
             .chain(self.dev.clone())
+            .chain(self.test.clone())
             .collect()
     }
 

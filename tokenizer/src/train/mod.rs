@@ -30,7 +30,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tokenizers::decoders::byte_level::ByteLevel;
 use tokenizers::models::bpe::BPE;
+use tokenizers::normalizers::replace::ReplacePattern;
 use tokenizers::normalizers::unicode::NFC;
+use tokenizers::normalizers::{Replace, Sequence};
 use tokenizers::{AddedToken, DecoderWrapper, NormalizerWrapper, PreTokenizerWrapper, Tokenizer};
 
 /// Byte-level BPE starts from one symbol per byte value.
@@ -66,6 +68,10 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
         }
         None => None,
     };
+    let test = match &config.test {
+        Some(dir) => Some(read_test_set(dir, dev.as_ref(), &languages)?),
+        None => None,
+    };
     for lang in options
         .target_ratio
         .keys()
@@ -79,6 +85,14 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
         }
     }
     let reference = reference_language(options.reference.as_deref(), &languages)?;
+    if let Some(test) = &test {
+        if !test.lines.contains_key(&reference) {
+            return Err(TokenizerError::Config(format!(
+                "the test set {} has no {reference}.txt: premiums are measured against it",
+                test.dir.display()
+            )));
+        }
+    }
 
     let pre_tokenizer = fair_pre_tokenizer()?;
     let (train_counts, train_bytes) = feed::count_training_words(
@@ -140,14 +154,19 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
         choices,
         fairness,
     } = learned;
-    // Only now: every text measured above is NFC already, so NFC would change none of it.
-    if options.normalizer == Normalizer::Nfc {
+    // Only now: the dev text measured above is NFC already, and the corpus stage removed the
+    // invisible characters from the training text, so the merges are the same either way.
+    if let Some(normalizer) = tokenizer_normalizer(options.normalizer)? {
         tokenizer
-            .with_normalizer(Some(NormalizerWrapper::NFC(NFC)))
+            .with_normalizer(Some(normalizer))
             .map_err(TokenizerError::library)?;
     }
     // Serialised once, for the pass kept (a missed cap's passes are discarded).
     let json = tokenizer.to_string(true).map_err(TokenizerError::library)?;
+    let held_out = match &test {
+        Some(test) => Some(fairness::measure(&tokenizer, test, &reference)?),
+        None => None,
+    };
     let evaluated = started.elapsed().as_secs_f64();
     let choices = (options.algorithm == Algorithm::Parity).then_some(choices);
 
@@ -157,7 +176,7 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
         train_bytes,
         tokenizer.get_vocab_size(true),
         merges,
-        fairness,
+        [fairness, held_out],
         CapPasses {
             passes,
             effective_caps,
@@ -170,6 +189,43 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
         json,
         summary,
     })
+}
+
+/// What tokenizer.json does to text before splitting it (see [`Normalizer`]).
+fn tokenizer_normalizer(normalizer: Normalizer) -> Result<Option<NormalizerWrapper>> {
+    Ok(match normalizer {
+        Normalizer::Corpus => {
+            let invisible: String = mekong_common::text::INVISIBLE
+                .iter()
+                .map(|c| format!("\\u{:04x}", *c as u32))
+                .collect();
+            let remove = Replace::new(ReplacePattern::Regex(format!("[{invisible}]")), "")
+                .map_err(TokenizerError::library)?;
+            Some(NormalizerWrapper::Sequence(Sequence::new(vec![
+                NormalizerWrapper::NFC(NFC),
+                NormalizerWrapper::Replace(remove),
+            ])))
+        }
+        Normalizer::Nfc => Some(NormalizerWrapper::NFC(NFC)),
+        Normalizer::None => None,
+    })
+}
+
+/// The test set in `dir`, on the training languages it has, refused when it shares segments
+/// with the dev set.
+fn read_test_set(dir: &Path, dev: Option<&DevSet>, languages: &[String]) -> Result<DevSet> {
+    let test = DevSet::read(dir)?.only(languages);
+    if test.lines.is_empty() {
+        return Err(TokenizerError::Config(format!(
+            "the test set {} has none of the training languages ({})",
+            dir.display(),
+            languages.join(", ")
+        )));
+    }
+    if let Some(dev) = dev {
+        dev.check_held_out(&test)?;
+    }
+    Ok(test)
 }
 
 /// One training run of the merges, with the tokenizer it makes.

@@ -19,7 +19,12 @@ pub struct TrainingSummary {
     pub vocab_size: usize,
     pub merges: usize,
     /// Tokens, premiums and Gini on the dev set after training (absent without a dev set).
+    /// Parity chooses its merges on this set, so these figures are not held out.
     pub dev: Option<Fairness>,
+    /// The same on the test set (`--test`): text the trainer never saw, on the training
+    /// languages it has. Absent without a test set (and in files written before it existed).
+    #[serde(default)]
+    pub test: Option<Fairness>,
     /// For each premium cap: the premium reached and whether it is within the cap.
     pub premium_caps: BTreeMap<String, CapOutcome>,
     /// How many times the merges were learned to bring the caps within bounds (1 without caps).
@@ -72,7 +77,7 @@ impl TrainingSummary {
         train_bytes: BTreeMap<String, u64>,
         vocab_size: usize,
         merges: usize,
-        dev: Option<Fairness>,
+        [dev, test]: [Option<Fairness>; 2],
         cap_passes: CapPasses,
         choices: Option<&[Option<usize>]>,
         [count_words, merge, evaluate, total]: [f64; 4],
@@ -122,6 +127,7 @@ impl TrainingSummary {
             vocab_size,
             merges,
             dev,
+            test,
             premium_caps,
             cap_passes: cap_passes.passes,
             steps,
@@ -151,15 +157,22 @@ impl TrainingSummary {
             self.merges,
             self.timings_s.total
         );
+        let figures = |label: &str, f: &Fairness| {
+            format!(
+                "\n{label}: {} tokens, Gini {:.4}, max premium {:.3} ({}) vs {}",
+                f.total_tokens, f.gini, f.max_premium, f.max_premium_language, f.reference
+            )
+        };
         if let Some(dev) = &self.dev {
-            text.push_str(&format!(
-                "\ndev set: {} tokens, Gini {:.4}, max premium {:.3} ({}) vs {}",
-                dev.total_tokens,
-                dev.gini,
-                dev.max_premium,
-                dev.max_premium_language,
-                dev.reference
-            ));
+            text.push_str(&figures("dev set (chosen on, not held out)", dev));
+        }
+        match &self.test {
+            Some(test) => text.push_str(&figures("test set (held out)", test)),
+            None if self.dev.is_some() => text.push_str(
+                "\nno test set: the figures above are on the dev set the trainer optimised; \
+                 give --test DIR for figures on held-out text",
+            ),
+            None => {}
         }
         for (lang, cap) in &self.premium_caps {
             if let (Some(premium), Some(met)) = (cap.premium, cap.met) {

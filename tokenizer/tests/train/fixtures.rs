@@ -18,6 +18,7 @@ pub fn config(train: &Path, dev: Option<&Path>, options: TrainOptions) -> TrainC
     TrainConfig {
         train: train.to_path_buf(),
         dev: dev.map(Path::to_path_buf),
+        test: None,
         options,
         show_progress: false,
     }

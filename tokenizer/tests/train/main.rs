@@ -3,6 +3,7 @@
 mod bad_input;
 mod classic;
 mod fixtures;
+mod held_out;
 mod naive;
 mod parity;
 mod parquet_input;

@@ -1,0 +1,320 @@
+//! `mekong tokenizer devset`: a multi-parallel dev set and test set built from bitexts.
+//!
+//! Community teams have bitexts (en–vi, en–km, …), rarely a set aligned across all their
+//! languages, which parity training and held-out fairness both need. A pivot-language segment
+//! (English by default) that every bitext translates makes one aligned row: its pivot text and
+//! each language's translation. Segments are compared after NFC and whitespace normalisation;
+//! the first translation of a segment in input order is kept, and a pair whose two sides are the
+//! same text (an untranslated string) is no translation. The aligned rows are ranked by a hash of
+//! the seed and the pivot text, so a row's place does not depend on the other rows, and the first
+//! ones go to the test set, the next to the dev set: the two never share a segment.
+//!
+//! Bitexts are corpus-stage Parquet folders (their parallel shards) or TSV files
+//! `pivot<TAB>translation` given as `en-vi=FILE` (either side may be the pivot).
+
+use crate::error::{Result, TokenizerError};
+use mekong_common::corpus_shards::{self, Columns, ShardReader};
+use mekong_common::{Manifest, StagingDir};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use unicode_normalization::UnicodeNormalization;
+
+/// The manifest's stage name for a devset folder.
+pub const STAGE: &str = "tokenizer-devset";
+/// The record of what was built, beside `dev/` and `test/`.
+pub const DEVSET_FILE: &str = "devset.json";
+
+/// One bitext: a TSV file of a language pair, or a corpus-stage folder (all its pairs).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bitext {
+    Tsv {
+        langs: (String, String),
+        path: PathBuf,
+    },
+    Corpus(PathBuf),
+}
+
+impl Bitext {
+    /// `SRC-TGT=FILE` (a TSV file) or a path (a corpus-stage folder).
+    pub fn parse(spec: &str) -> Result<Self> {
+        let Some((pair, path)) = spec.split_once('=') else {
+            return Ok(Bitext::Corpus(PathBuf::from(spec)));
+        };
+        match pair.split_once('-') {
+            Some((a, b)) if !a.is_empty() && !b.is_empty() && !path.is_empty() => Ok(Bitext::Tsv {
+                langs: (a.to_string(), b.to_string()),
+                path: PathBuf::from(path),
+            }),
+            _ => Err(TokenizerError::Config(format!(
+                "'{spec}': a bitext is SRC-TGT=FILE.tsv or a corpus folder"
+            ))),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            Bitext::Tsv { path, .. } | Bitext::Corpus(path) => path,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DevsetConfig {
+    pub bitexts: Vec<Bitext>,
+    pub pivot: String,
+    /// Rows for the dev set, at most.
+    pub dev_size: usize,
+    /// Rows for the test set, at most (never more than half of the aligned rows).
+    pub test_size: usize,
+    pub seed: u64,
+}
+
+impl Default for DevsetConfig {
+    fn default() -> Self {
+        DevsetConfig {
+            bitexts: Vec::new(),
+            pivot: "en".into(),
+            // Thousands of rows: the 31 lines of the UDHR over-fit (see docs/tokenizer.md).
+            dev_size: 2000,
+            test_size: 1000,
+            seed: 0,
+        }
+    }
+}
+
+/// What `devset.json` records.
+#[derive(Debug, Clone, Serialize)]
+pub struct DevsetSummary {
+    pub pivot: String,
+    pub seed: u64,
+    /// Per language: pivot segments its bitexts translate.
+    pub coverage: BTreeMap<String, usize>,
+    /// Pivot segments every language translates.
+    pub aligned: usize,
+    /// The language with the fewest translated segments: the one that limits `aligned`.
+    pub thinnest: String,
+    pub dev_rows: usize,
+    pub test_rows: usize,
+}
+
+impl DevsetSummary {
+    pub fn text(&self, output: &Path) -> String {
+        let coverage: Vec<String> = self
+            .coverage
+            .iter()
+            .map(|(lang, n)| format!("{lang} {n}"))
+            .collect();
+        format!(
+            "devset: {} segments of {} translated in all {} languages (thinnest: {}); \
+             dev {} rows, test {} rows in {}\ncoverage: {}\n",
+            self.aligned,
+            self.pivot,
+            self.coverage.len() + 1,
+            self.thinnest,
+            self.dev_rows,
+            self.test_rows,
+            output.display(),
+            coverage.join(", ")
+        )
+    }
+}
+
+/// Builds `output/dev/<lang>.txt` and `output/test/<lang>.txt` (with `devset.json` and a
+/// manifest), replacing `output` only when every file is written.
+pub fn build(config: &DevsetConfig, output: &Path) -> Result<DevsetSummary> {
+    if config.bitexts.is_empty() {
+        return Err(TokenizerError::Config(
+            "devset needs at least one bitext".into(),
+        ));
+    }
+    let inputs: Vec<PathBuf> = config
+        .bitexts
+        .iter()
+        .flat_map(|b| mekong_common::files_read(b.path(), &["parquet"]))
+        .collect();
+    let parameters = serde_json::json!({
+        "pivot": config.pivot, "dev_size": config.dev_size,
+        "test_size": config.test_size, "seed": config.seed,
+    });
+    let mut manifest = Manifest::new(STAGE, &inputs, parameters)?;
+
+    let translations = read_translations(config)?;
+    let (thinnest, _) = translations
+        .iter()
+        .min_by_key(|(_, t)| t.len())
+        .expect("at least one bitext, so one language");
+    let mut aligned: Vec<(&String, [u8; 32])> = translations[thinnest]
+        .keys()
+        .filter(|key| translations.values().all(|t| t.contains_key(*key)))
+        .map(|key| (key, rank(config.seed, key)))
+        .collect();
+    aligned.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+    if aligned.len() < 2 {
+        return Err(TokenizerError::Config(format!(
+            "only {} {} segment(s) are translated in every bitext: a dev and a test set need 2",
+            aligned.len(),
+            config.pivot
+        )));
+    }
+    let test_rows = config.test_size.min(aligned.len() / 2);
+    let dev_rows = config.dev_size.min(aligned.len() - test_rows);
+    let (test, rest) = aligned.split_at(test_rows);
+    let dev = &rest[..dev_rows];
+
+    let staging = StagingDir::new(output)?;
+    for (name, rows) in [("dev", dev), ("test", test)] {
+        let keys: Vec<&str> = rows.iter().map(|(key, _)| key.as_str()).collect();
+        write_set(
+            &staging.path().join(name),
+            &config.pivot,
+            &keys,
+            &translations,
+        )?;
+    }
+    let summary = DevsetSummary {
+        pivot: config.pivot.clone(),
+        seed: config.seed,
+        coverage: translations
+            .iter()
+            .map(|(l, t)| (l.clone(), t.len()))
+            .collect(),
+        aligned: aligned.len(),
+        thinnest: thinnest.clone(),
+        dev_rows,
+        test_rows,
+    };
+    let json = serde_json::to_string_pretty(&summary).expect("the summary serialises") + "\n";
+    let path = staging.path().join(DEVSET_FILE);
+    std::fs::write(&path, json).map_err(|e| TokenizerError::io(&path, e))?;
+    manifest.counts =
+        serde_json::json!({ "aligned": summary.aligned, "dev": dev_rows, "test": test_rows });
+    manifest.outputs = vec!["dev".into(), "test".into(), DEVSET_FILE.into()];
+    manifest.write(staging.path())?;
+    staging.commit()?;
+    Ok(summary)
+}
+
+/// Language → (normalised pivot text → its first translation), over every bitext.
+fn read_translations(config: &DevsetConfig) -> Result<BTreeMap<String, HashMap<String, String>>> {
+    let mut translations: BTreeMap<String, HashMap<String, String>> = BTreeMap::new();
+    let mut add = |path: &Path, (a, b): (&str, &str), (left, right): (&str, &str)| {
+        let (lang, pivot, text) = if a == config.pivot {
+            (b, left, right)
+        } else if b == config.pivot {
+            (a, right, left)
+        } else {
+            return Err(TokenizerError::Config(format!(
+                "{}: the pair {a}-{b} has no {} side (the pivot language)",
+                path.display(),
+                config.pivot
+            )));
+        };
+        let (pivot, text) = (normalise(pivot), normalise(text));
+        if !pivot.is_empty() && !text.is_empty() && pivot != text {
+            let by_key = translations.entry(lang.to_string()).or_default();
+            by_key.entry(pivot).or_insert(text);
+        }
+        Ok(())
+    };
+    for bitext in &config.bitexts {
+        match bitext {
+            Bitext::Tsv { langs, path } => {
+                read_tsv(path, |pair| add(path, (&langs.0, &langs.1), pair))?
+            }
+            // A corpus folder may hold pairs of other languages too: those are not read.
+            Bitext::Corpus(dir) => read_corpus(dir, |path, langs, pair| {
+                let pivoted = langs.0 == config.pivot || langs.1 == config.pivot;
+                if pivoted {
+                    add(path, langs, pair)?;
+                }
+                Ok(())
+            })?,
+        }
+    }
+    if translations.is_empty() {
+        return Err(TokenizerError::Config(format!(
+            "no translated {} segments in the bitexts",
+            config.pivot
+        )));
+    }
+    Ok(translations)
+}
+
+/// Every line `left<TAB>right[<TAB>…]`, streamed; a line without a tab is an error naming it.
+fn read_tsv(path: &Path, mut pair: impl FnMut((&str, &str)) -> Result<()>) -> Result<()> {
+    let file = std::fs::File::open(path).map_err(|e| TokenizerError::io(path, e))?;
+    for (index, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let bad = |message: String| {
+            TokenizerError::Common(mekong_common::CommonError::BadLine {
+                path: path.to_path_buf(),
+                line: index + 1,
+                message,
+            })
+        };
+        let line = line.map_err(|e| bad(format!("cannot be read: {e}")))?;
+        let line = line.strip_suffix('\r').unwrap_or(&line);
+        let mut fields = line.split('\t');
+        match (fields.next(), fields.next()) {
+            (Some(left), Some(right)) => pair((left, right))?,
+            _ if line.trim().is_empty() => {}
+            _ => return Err(bad("expected two tab-separated columns".into())),
+        }
+    }
+    Ok(())
+}
+
+/// The pairs of a corpus folder's parallel shards, with each row's languages.
+fn read_corpus(
+    dir: &Path,
+    mut pair: impl FnMut(&Path, (&str, &str), (&str, &str)) -> Result<()>,
+) -> Result<()> {
+    for shard in corpus_shards::shard_files(dir)? {
+        for batch in ShardReader::open(&shard, Columns::Texts)? {
+            for [src_lang, src_text, tgt_lang, tgt_text] in batch?.pairs()? {
+                pair(&shard, (src_lang, tgt_lang), (src_text, tgt_text))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// NFC, runs of whitespace as one space, trimmed: how segments are compared.
+fn normalise(text: &str) -> String {
+    let nfc: String = text.nfc().collect();
+    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn rank(seed: u64, key: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(seed.to_le_bytes());
+    hasher.update(key.as_bytes());
+    hasher.finalize().into()
+}
+
+/// One aligned set: `<pivot>.txt` holding `keys`, and each language's translations of them.
+fn write_set(
+    dir: &Path,
+    pivot: &str,
+    keys: &[&str],
+    translations: &BTreeMap<String, HashMap<String, String>>,
+) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| TokenizerError::io(dir, e))?;
+    write_lines(&dir.join(format!("{pivot}.txt")), keys.iter().copied())?;
+    for (lang, by_key) in translations {
+        let lines = keys.iter().map(|key| by_key[*key].as_str());
+        write_lines(&dir.join(format!("{lang}.txt")), lines)?;
+    }
+    Ok(())
+}
+
+fn write_lines<'a>(path: &Path, lines: impl Iterator<Item = &'a str>) -> Result<()> {
+    let mut text = String::new();
+    for line in lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    std::fs::write(path, text).map_err(|e| TokenizerError::io(path, e))
+}

@@ -1,0 +1,139 @@
+//! `mekong tokenizer devset`: aligned, disjoint dev and test sets from bitexts.
+
+use mekong_common::corpus_shards::{Cell, ShardWriter, Table};
+use mekong_tokenizer::devset_builder::{build, Bitext, DevsetConfig};
+use std::path::Path;
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// en–vi and km–en (the pivot on the right) bitexts: rows 0..20 translated in both, row 20 only
+/// in Vietnamese, one untranslated Khmer row, and one English text written twice (the first
+/// translation wins).
+fn write_bitexts(dir: &Path) -> Vec<Bitext> {
+    let mut vi = String::new();
+    let mut km = String::new();
+    for i in 0..20 {
+        // NFD and doubled spaces on one side: compared after normalisation.
+        vi.push_str(&format!("sentence  {i}\tcâu thứ {i}\n"));
+        km.push_str(&format!("ប្រយោគ {i}\tsentence {i}\n"));
+    }
+    vi.push_str("only vietnamese\tchỉ tiếng Việt\n");
+    vi.push_str("sentence 3\tbản dịch thứ hai\n");
+    km.push_str("untranslated\tuntranslated\n");
+    std::fs::write(dir.join("en-vi.tsv"), vi.replace("câu", "ca\u{302}u")).unwrap();
+    std::fs::write(dir.join("km-en.tsv"), km).unwrap();
+    ["en-vi=", "km-en="]
+        .iter()
+        .zip(["en-vi.tsv", "km-en.tsv"])
+        .map(|(pair, file)| Bitext::parse(&format!("{pair}{}", dir.join(file).display())).unwrap())
+        .collect()
+}
+
+#[test]
+fn rows_translated_in_every_bitext_are_split_into_disjoint_aligned_sets() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = DevsetConfig {
+        bitexts: write_bitexts(dir.path()),
+        dev_size: 8,
+        test_size: 5,
+        ..DevsetConfig::default()
+    };
+    let out = dir.path().join("sets");
+    let summary = build(&config, &out).unwrap();
+    assert_eq!(summary.aligned, 20);
+    assert_eq!(summary.coverage["vi"], 21);
+    assert_eq!(summary.coverage["km"], 20);
+    assert_eq!(summary.thinnest, "km");
+    assert_eq!((summary.dev_rows, summary.test_rows), (8, 5));
+
+    let (dev, test) = (
+        lines(&out.join("dev/en.txt")),
+        lines(&out.join("test/en.txt")),
+    );
+    assert_eq!((dev.len(), test.len()), (8, 5));
+    assert!(dev.iter().all(|line| !test.contains(line)));
+    for (set, english) in [("dev", &dev), ("test", &test)] {
+        let vi = lines(&out.join(format!("{set}/vi.txt")));
+        let km = lines(&out.join(format!("{set}/km.txt")));
+        for (row, en) in english.iter().enumerate() {
+            let i = en.strip_prefix("sentence ").unwrap();
+            assert_eq!(
+                vi[row],
+                format!("câu thứ {i}"),
+                "NFC, and the first translation"
+            );
+            assert_eq!(km[row], format!("ប្រយោគ {i}"));
+        }
+    }
+    let again = dir.path().join("again");
+    build(&config, &again).unwrap();
+    assert_eq!(lines(&again.join("test/en.txt")), test);
+    let other_seed = DevsetConfig { seed: 7, ..config };
+    let reseeded = dir.path().join("reseeded");
+    build(&other_seed, &reseeded).unwrap();
+    assert_ne!(lines(&reseeded.join("test/en.txt")), test);
+}
+
+#[test]
+fn a_corpus_folder_gives_its_parallel_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let mut writer = ShardWriter::new(&corpus, Table::Parallel, 100, 0);
+    for i in 0..6 {
+        for (lang, text) in [("vi", format!("câu {i}")), ("km", format!("ប្រយោគ {i}"))]
+        {
+            let en = format!("sentence {i}");
+            let cells = [
+                Cell::Str("t"),
+                Cell::Str("en"),
+                Cell::Str(&en),
+                Cell::Str(lang),
+                Cell::Str(&text),
+            ];
+            writer.push(&cells).unwrap();
+        }
+    }
+    writer.finish().unwrap();
+    let config = DevsetConfig {
+        bitexts: vec![Bitext::parse(corpus.to_str().unwrap()).unwrap()],
+        ..DevsetConfig::default()
+    };
+    let summary = build(&config, &dir.path().join("sets")).unwrap();
+    assert_eq!(
+        (summary.aligned, summary.dev_rows, summary.test_rows),
+        (6, 3, 3)
+    );
+}
+
+#[test]
+fn bad_bitexts_are_errors_naming_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("en-vi.tsv"), "one\tmột\nno tab here\n").unwrap();
+    let tsv = format!("en-vi={}", dir.path().join("en-vi.tsv").display());
+    let config = DevsetConfig {
+        bitexts: vec![Bitext::parse(&tsv).unwrap()],
+        ..DevsetConfig::default()
+    };
+    let out = dir.path().join("sets");
+    let error = build(&config, &out).unwrap_err().to_string();
+    assert!(
+        error.contains("en-vi.tsv:2: expected two tab-separated columns"),
+        "{error}"
+    );
+    assert!(!out.exists());
+
+    let no_pivot = format!("vi-km={}", dir.path().join("en-vi.tsv").display());
+    let config = DevsetConfig {
+        bitexts: vec![Bitext::parse(&no_pivot).unwrap()],
+        ..DevsetConfig::default()
+    };
+    let error = build(&config, &out).unwrap_err().to_string();
+    assert!(error.contains("the pair vi-km has no en side"), "{error}");
+    assert!(Bitext::parse("en-=x.tsv").is_err());
+}
