@@ -134,6 +134,7 @@ impl Stream {
         lang: &str,
         counts: &StreamCounts,
         width: TokenWidth,
+        vocab_size: usize,
     ) -> Result<Self> {
         let path = stream_path(dir, split, lang, TOKENS_EXT);
         let file = std::fs::File::open(&path).map_err(|e| PretrainError::io(&path, e))?;
@@ -152,12 +153,31 @@ impl Stream {
                 ),
             });
         }
-        Ok(Stream {
+        let stream = Stream {
             lang: lang.to_string(),
             counts: counts.clone(),
             width,
             tokens,
-        })
+        };
+        stream.check_ids(&path, vocab_size)?;
+        Ok(stream)
+    }
+
+    /// Fails unless every id is below `vocab_size`: a damaged shard (or one from another
+    /// tokenizer) would otherwise index past the embedding table in the middle of training.
+    /// One pass over the mapped file, at open.
+    fn check_ids(&self, path: &Path, vocab_size: usize) -> Result<()> {
+        match (0..self.len()).find(|&i| self.token(i) as usize >= vocab_size) {
+            None => Ok(()),
+            Some(index) => Err(PretrainError::BadInput {
+                path: path.to_path_buf(),
+                message: format!(
+                    "token {index} is id {}, but the tokenizer has {vocab_size} ids: the shard is \
+                     damaged or from another tokenizer; tokenize again",
+                    self.token(index)
+                ),
+            }),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -204,7 +224,10 @@ impl TokenShards {
         for (split, langs) in &meta.splits {
             let streams = langs
                 .iter()
-                .map(|(lang, counts)| Stream::open(dir, split, lang, counts, meta.token_width))
+                .map(|(lang, counts)| {
+                    let vocab_size = meta.tokenizer.vocab_size;
+                    Stream::open(dir, split, lang, counts, meta.token_width, vocab_size)
+                })
                 .collect::<Result<Vec<_>>>()?;
             splits.insert(split.clone(), streams);
         }

@@ -148,6 +148,27 @@ fn truncated_shard_is_reported() {
     );
 }
 
+/// An id the tokenizer does not have (a damaged shard) is refused at open, before training could
+/// index past the embedding table.
+#[test]
+fn an_id_outside_the_vocabulary_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = common::write_corpus(dir.path());
+    let tokenizer = common::write_tokenizer(dir.path(), 300);
+    let out = dir.path().join("tokens");
+    tokenize(&corpus, &tokenizer, &out, &TokenizeConfig::default()).unwrap();
+    let shard = out.join("train/vi.tokens");
+    let mut bytes = std::fs::read(&shard).unwrap();
+    // 300 ids fit in two bytes a token; the third token becomes id 65535.
+    bytes[4..6].copy_from_slice(&u16::MAX.to_le_bytes());
+    std::fs::write(&shard, bytes).unwrap();
+    let error = TokenShards::open(&out).unwrap_err().to_string();
+    assert!(
+        error.contains("vi.tokens") && error.contains("token 2 is id 65535"),
+        "{error}"
+    );
+}
+
 #[test]
 fn unreadable_inputs_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
