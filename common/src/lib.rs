@@ -14,6 +14,7 @@ pub mod parallel;
 pub mod report;
 pub mod stage;
 pub mod text;
+pub mod tokenizer_file;
 
 pub use atomic::{write_file_atomic, StagingDir};
 pub use hash::{files_read, hash_file, visible_files, FileRecord};
@@ -71,6 +72,12 @@ pub enum CommonError {
         path: std::path::PathBuf,
         #[source]
         source: parquet::errors::ParquetError,
+    },
+    #[error("{path}: not valid JSON: {source}")]
+    BadJson {
+        path: std::path::PathBuf,
+        #[source]
+        source: serde_json::Error,
     },
     #[error("{path}: not a valid manifest: {source}")]
     BadManifest {

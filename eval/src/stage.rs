@@ -151,7 +151,8 @@ pub fn load_tokenizer(path: &Path) -> Result<Tokenizer> {
     if !path.is_file() {
         return Err(EvalError::bad_input(path, None, "tokenizer file not found"));
     }
-    Tokenizer::from_file(path).map_err(|e| {
+    let text = mekong_common::tokenizer_file::read(path)?;
+    text.parse().map_err(|e| {
         EvalError::bad_input(path, None, format!("not a readable tokenizer.json: {e}"))
     })
 }

@@ -60,7 +60,8 @@ pub struct TokenizeSummary {
 
 /// Loads a Hugging Face `tokenizer.json`.
 pub fn load_tokenizer(path: &Path) -> Result<Tokenizer> {
-    Tokenizer::from_file(path).map_err(|e| PretrainError::Tokenizer {
+    let text = mekong_common::tokenizer_file::read(path)?;
+    text.parse().map_err(|e| PretrainError::Tokenizer {
         path: path.to_path_buf(),
         message: format!("not a readable tokenizer.json: {e}"),
     })

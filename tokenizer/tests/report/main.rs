@@ -3,4 +3,5 @@
 mod bad_input;
 mod end_to_end;
 mod fixtures;
+mod fuzz_loaders;
 mod loaders;

@@ -33,7 +33,7 @@ impl TokenEncoder for HfEncoder {
 
 /// Reads `path`; a malformed file's error carries the JSON line and column.
 pub fn load(path: &Path) -> Result<(HfEncoder, Vocabulary)> {
-    let text = std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))?;
+    let text = mekong_common::tokenizer_file::read(path)?;
     let mut tokenizer: Tokenizer = text
         .parse()
         .map_err(|e| ReportError::bad_tokenizer(path, e))?;
