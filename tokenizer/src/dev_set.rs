@@ -34,6 +34,23 @@ impl DevSet {
         })
     }
 
+    /// The test set in `dir`, on the training `languages` it has, refused when it has none of
+    /// them or shares segments with the dev set.
+    pub fn read_test(dir: &Path, dev: Option<&DevSet>, languages: &[String]) -> Result<Self> {
+        let test = DevSet::read(dir)?.only(languages);
+        if test.lines.is_empty() {
+            return Err(TokenizerError::Config(format!(
+                "the test set {} has none of the training languages ({})",
+                dir.display(),
+                languages.join(", ")
+            )));
+        }
+        if let Some(dev) = dev {
+            dev.check_held_out(&test)?;
+        }
+        Ok(test)
+    }
+
     /// The same set with only `languages` (those it has), for measuring a test set on the
     /// languages a tokenizer was trained for.
     pub fn only(&self, languages: &[String]) -> DevSet {

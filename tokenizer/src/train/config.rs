@@ -6,6 +6,10 @@ use crate::error::{Result, TokenizerError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use tokenizers::normalizers::replace::ReplacePattern;
+use tokenizers::normalizers::unicode::NFC;
+use tokenizers::normalizers::{Replace, Sequence};
+use tokenizers::NormalizerWrapper;
 
 /// Classic BPE (most frequent pair over all languages) or parity-aware BPE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +37,28 @@ pub enum Normalizer {
 }
 
 mekong_common::display_as_name!(Algorithm, Normalizer);
+
+impl Normalizer {
+    /// What tokenizer.json does to text before splitting it; `None` for no normaliser.
+    pub fn wrapper(self) -> Result<Option<NormalizerWrapper>> {
+        Ok(match self {
+            Normalizer::Corpus => {
+                let invisible: String = mekong_common::text::INVISIBLE
+                    .iter()
+                    .map(|c| format!("\\u{:04x}", *c as u32))
+                    .collect();
+                let remove = Replace::new(ReplacePattern::Regex(format!("[{invisible}]")), "")
+                    .map_err(TokenizerError::library)?;
+                Some(NormalizerWrapper::Sequence(Sequence::new(vec![
+                    NormalizerWrapper::NFC(NFC),
+                    NormalizerWrapper::Replace(remove),
+                ])))
+            }
+            Normalizer::Nfc => Some(NormalizerWrapper::NFC(NFC)),
+            Normalizer::None => None,
+        })
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -30,10 +30,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tokenizers::decoders::byte_level::ByteLevel;
 use tokenizers::models::bpe::BPE;
-use tokenizers::normalizers::replace::ReplacePattern;
-use tokenizers::normalizers::unicode::NFC;
-use tokenizers::normalizers::{Replace, Sequence};
-use tokenizers::{AddedToken, DecoderWrapper, NormalizerWrapper, PreTokenizerWrapper, Tokenizer};
+use tokenizers::{AddedToken, DecoderWrapper, PreTokenizerWrapper, Tokenizer};
 
 /// Byte-level BPE starts from one symbol per byte value.
 pub const BYTE_ALPHABET_SIZE: usize = 256;
@@ -69,7 +66,7 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
         None => None,
     };
     let test = match &config.test {
-        Some(dir) => Some(read_test_set(dir, dev.as_ref(), &languages)?),
+        Some(dir) => Some(DevSet::read_test(dir, dev.as_ref(), &languages)?),
         None => None,
     };
     for lang in options
@@ -156,7 +153,7 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
     } = learned;
     // Only now: the dev text measured above is NFC already, and the corpus stage removed the
     // invisible characters from the training text, so the merges are the same either way.
-    if let Some(normalizer) = tokenizer_normalizer(options.normalizer)? {
+    if let Some(normalizer) = options.normalizer.wrapper()? {
         tokenizer
             .with_normalizer(Some(normalizer))
             .map_err(TokenizerError::library)?;
@@ -189,43 +186,6 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
         json,
         summary,
     })
-}
-
-/// What tokenizer.json does to text before splitting it (see [`Normalizer`]).
-fn tokenizer_normalizer(normalizer: Normalizer) -> Result<Option<NormalizerWrapper>> {
-    Ok(match normalizer {
-        Normalizer::Corpus => {
-            let invisible: String = mekong_common::text::INVISIBLE
-                .iter()
-                .map(|c| format!("\\u{:04x}", *c as u32))
-                .collect();
-            let remove = Replace::new(ReplacePattern::Regex(format!("[{invisible}]")), "")
-                .map_err(TokenizerError::library)?;
-            Some(NormalizerWrapper::Sequence(Sequence::new(vec![
-                NormalizerWrapper::NFC(NFC),
-                NormalizerWrapper::Replace(remove),
-            ])))
-        }
-        Normalizer::Nfc => Some(NormalizerWrapper::NFC(NFC)),
-        Normalizer::None => None,
-    })
-}
-
-/// The test set in `dir`, on the training languages it has, refused when it shares segments
-/// with the dev set.
-fn read_test_set(dir: &Path, dev: Option<&DevSet>, languages: &[String]) -> Result<DevSet> {
-    let test = DevSet::read(dir)?.only(languages);
-    if test.lines.is_empty() {
-        return Err(TokenizerError::Config(format!(
-            "the test set {} has none of the training languages ({})",
-            dir.display(),
-            languages.join(", ")
-        )));
-    }
-    if let Some(dev) = dev {
-        dev.check_held_out(&test)?;
-    }
-    Ok(test)
 }
 
 /// One training run of the merges, with the tokenizer it makes.
