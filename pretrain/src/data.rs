@@ -141,15 +141,17 @@ impl Stream {
         // SAFETY: the shards are written once by `tokenize` and only read afterwards; a file
         // changed underneath a run would at worst feed wrong ids, which `token` bounds-checks.
         let tokens = unsafe { Mmap::map(&file) }.map_err(|e| PretrainError::io(&path, e))?;
-        let expected = counts.tokens * width.bytes() as u64;
-        if tokens.len() as u64 != expected {
+        // Checked: a damaged index's count times the width could wrap around and match.
+        let expected = counts.tokens.checked_mul(width.bytes() as u64);
+        if expected != Some(tokens.len() as u64) {
             return Err(PretrainError::BadInput {
                 path,
                 message: format!(
-                    "holds {} bytes but {SHARDS_META_FILE} promises {} tokens ({expected} bytes): \
-                     the shard is truncated or damaged; tokenize again",
+                    "holds {} bytes but {SHARDS_META_FILE} promises {} tokens of {} bytes: the \
+                     shard is truncated or damaged; tokenize again",
                     tokens.len(),
-                    counts.tokens
+                    counts.tokens,
+                    width.bytes()
                 ),
             });
         }
