@@ -5,7 +5,6 @@
 mod common;
 
 use mekong_pretrain::data::TokenShards;
-use mekong_pretrain::{tokenize, TokenizeConfig};
 use proptest::prelude::*;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -15,10 +14,7 @@ fn tokens() -> &'static (tempfile::TempDir, PathBuf, String) {
     static TOKENS: OnceLock<(tempfile::TempDir, PathBuf, String)> = OnceLock::new();
     TOKENS.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let corpus = common::write_corpus(dir.path());
-        let tokenizer = common::write_tokenizer(dir.path(), 300);
-        let out = dir.path().join("tokens");
-        tokenize(&corpus, &tokenizer, &out, &TokenizeConfig::default()).unwrap();
+        let out = common::write_tokens(dir.path());
         let index = std::fs::read_to_string(out.join("tokens.json")).unwrap();
         (dir, out, index)
     })

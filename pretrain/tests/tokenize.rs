@@ -134,10 +134,7 @@ fn empty_corpus_is_a_clear_error_and_leaves_no_output() {
 #[test]
 fn truncated_shard_is_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = common::write_corpus(dir.path());
-    let tokenizer = common::write_tokenizer(dir.path(), 300);
-    let out = dir.path().join("tokens");
-    tokenize(&corpus, &tokenizer, &out, &TokenizeConfig::default()).unwrap();
+    let out = common::write_tokens(dir.path());
     let shard = out.join("train/vi.tokens");
     let bytes = std::fs::read(&shard).unwrap();
     std::fs::write(&shard, &bytes[..bytes.len() - 7]).unwrap();
@@ -153,10 +150,7 @@ fn truncated_shard_is_reported() {
 #[test]
 fn an_id_outside_the_vocabulary_is_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = common::write_corpus(dir.path());
-    let tokenizer = common::write_tokenizer(dir.path(), 300);
-    let out = dir.path().join("tokens");
-    tokenize(&corpus, &tokenizer, &out, &TokenizeConfig::default()).unwrap();
+    let out = common::write_tokens(dir.path());
     let shard = out.join("train/vi.tokens");
     let mut bytes = std::fs::read(&shard).unwrap();
     // 300 ids fit in two bytes a token; the third token becomes id 65535.

@@ -6,7 +6,7 @@
 
 use crate::error::{Result, TokenizerError};
 use mekong_common::parallel::{FloresSplit, ParallelSet};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -35,14 +35,26 @@ impl DevSet {
     }
 
     /// The test set in `dir`, on the training `languages` it has, refused when it has none of
-    /// them or shares segments with the dev set.
-    pub fn read_test(dir: &Path, dev: Option<&DevSet>, languages: &[String]) -> Result<Self> {
+    /// them, lacks the `reference` language premiums are measured against, or shares segments
+    /// with the dev set.
+    pub fn read_test(
+        dir: &Path,
+        dev: Option<&DevSet>,
+        languages: &[String],
+        reference: &str,
+    ) -> Result<Self> {
         let test = DevSet::read(dir)?.only(languages);
         if test.lines.is_empty() {
             return Err(TokenizerError::Config(format!(
                 "the test set {} has none of the training languages ({})",
                 dir.display(),
                 languages.join(", ")
+            )));
+        }
+        if !test.lines.contains_key(reference) {
+            return Err(TokenizerError::Config(format!(
+                "the test set {} has no {reference}.txt: premiums are measured against it",
+                dir.display()
             )));
         }
         if let Some(dev) = dev {
@@ -53,7 +65,7 @@ impl DevSet {
 
     /// The same set with only `languages` (those it has), for measuring a test set on the
     /// languages a tokenizer was trained for.
-    pub fn only(&self, languages: &[String]) -> DevSet {
+    fn only(&self, languages: &[String]) -> DevSet {
         DevSet {
             dir: self.dir.clone(),
             lines: self
@@ -67,8 +79,8 @@ impl DevSet {
 
     /// The rows (from 0) of `other` that share a segment with this set: a non-empty line of
     /// some language that this set also has in that language.
-    pub fn shared_rows(&self, other: &DevSet) -> Vec<usize> {
-        let mut shared = std::collections::BTreeSet::new();
+    fn shared_rows(&self, other: &DevSet) -> Vec<usize> {
+        let mut shared = BTreeSet::new();
         for (lang, lines) in &other.lines {
             let Some(ours) = self.lines.get(lang) else {
                 continue;
@@ -84,8 +96,8 @@ impl DevSet {
     }
 
     /// Fails when the test set `test` shares segments with this dev set (the count and the
-    /// first rows are named), or lacks the reference language premiums are measured against.
-    pub fn check_held_out(&self, test: &DevSet) -> Result<()> {
+    /// first rows are named).
+    fn check_held_out(&self, test: &DevSet) -> Result<()> {
         let shared = self.shared_rows(test);
         if shared.is_empty() {
             return Ok(());
@@ -103,7 +115,7 @@ impl DevSet {
     }
 
     /// Aligned rows (lines per file).
-    pub fn rows(&self) -> usize {
+    fn rows(&self) -> usize {
         self.lines.values().next().map_or(0, Vec::len)
     }
 

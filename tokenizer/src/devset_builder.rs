@@ -14,11 +14,11 @@
 
 use crate::error::{Result, TokenizerError};
 use mekong_common::corpus_shards::{self, Columns, ShardReader};
-use mekong_common::{Manifest, StagingDir};
+use mekong_common::parallel::read_raw_lines;
+use mekong_common::{CommonError, Manifest, StagingDir};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
 
@@ -213,54 +213,58 @@ fn read_translations(config: &DevsetConfig) -> Result<BTreeMap<String, HashMap<S
             )));
         };
         let (pivot, text) = (normalise(pivot), normalise(text));
-        if !pivot.is_empty() && !text.is_empty() && pivot != text {
+        let translated = !pivot.is_empty() && !text.is_empty() && pivot != text;
+        if translated {
             let by_key = translations.entry(lang.to_string()).or_default();
             by_key.entry(pivot).or_insert(text);
         }
-        Ok(())
+        Ok(translated)
     };
     for bitext in &config.bitexts {
+        let mut translated = 0usize;
         match bitext {
-            Bitext::Tsv { langs, path } => {
-                read_tsv(path, |pair| add(path, (&langs.0, &langs.1), pair))?
-            }
+            Bitext::Tsv { langs, path } => read_tsv(path, |pair| {
+                translated += usize::from(add(path, (&langs.0, &langs.1), pair)?);
+                Ok(())
+            })?,
             // A corpus folder may hold pairs of other languages too: those are not read.
             Bitext::Corpus(dir) => read_corpus(dir, |path, langs, pair| {
-                let pivoted = langs.0 == config.pivot || langs.1 == config.pivot;
-                if pivoted {
-                    add(path, langs, pair)?;
+                if langs.0 == config.pivot || langs.1 == config.pivot {
+                    translated += usize::from(add(path, langs, pair)?);
                 }
                 Ok(())
             })?,
         }
-    }
-    if translations.is_empty() {
-        return Err(TokenizerError::Config(format!(
-            "no translated {} segments in the bitexts",
-            config.pivot
-        )));
+        // Without this, a language whose only bitext is empty would silently drop out of the
+        // sets instead of leaving them empty.
+        if translated == 0 {
+            return Err(TokenizerError::Config(format!(
+                "{}: no translated {} segment (empty, untranslated, or no pair with {})",
+                bitext.path().display(),
+                config.pivot,
+                config.pivot
+            )));
+        }
     }
     Ok(translations)
 }
 
-/// Every line `left<TAB>right[<TAB>…]`, streamed; a line without a tab is an error naming it.
+/// Every line `left<TAB>right[<TAB>…]`, read by the project's one line reader (its rules for
+/// line endings, a byte-order mark and invalid UTF-8); a line without a tab is an error naming it.
 fn read_tsv(path: &Path, mut pair: impl FnMut((&str, &str)) -> Result<()>) -> Result<()> {
-    let file = std::fs::File::open(path).map_err(|e| TokenizerError::io(path, e))?;
-    for (index, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let bad = |message: String| {
-            TokenizerError::Common(mekong_common::CommonError::BadLine {
-                path: path.to_path_buf(),
-                line: index + 1,
-                message,
-            })
-        };
-        let line = line.map_err(|e| bad(format!("cannot be read: {e}")))?;
-        let line = line.strip_suffix('\r').unwrap_or(&line);
+    for (index, line) in read_raw_lines(path)?.iter().enumerate() {
         let mut fields = line.split('\t');
         match (fields.next(), fields.next()) {
             (Some(left), Some(right)) => pair((left, right))?,
             _ if line.trim().is_empty() => {}
-            _ => return Err(bad("expected two tab-separated columns".into())),
+            _ => {
+                return Err(CommonError::BadLine {
+                    path: path.to_path_buf(),
+                    line: index + 1,
+                    message: "expected two tab-separated columns".into(),
+                }
+                .into())
+            }
         }
     }
     Ok(())

@@ -137,3 +137,42 @@ fn bad_bitexts_are_errors_naming_the_file_and_line() {
     assert!(error.contains("the pair vi-km has no en side"), "{error}");
     assert!(Bitext::parse("en-=x.tsv").is_err());
 }
+
+/// An empty or untranslated bitext is an error naming it: its language would otherwise drop out
+/// of the sets unnoticed. Invalid UTF-8 names the line; a byte-order mark is not text.
+#[test]
+fn empty_untranslated_and_undecodable_bitexts() {
+    let dir = tempfile::tempdir().unwrap();
+    let vi = (0..4)
+        .map(|i| format!("line {i}\tdòng {i}\n"))
+        .collect::<String>();
+    std::fs::write(dir.path().join("en-vi.tsv"), format!("\u{feff}{vi}")).unwrap();
+    let bitext = |pair: &str, file: &str| {
+        Bitext::parse(&format!("{pair}={}", dir.path().join(file).display())).unwrap()
+    };
+    let config = |bitexts| DevsetConfig {
+        bitexts,
+        ..DevsetConfig::default()
+    };
+    let out = dir.path().join("sets");
+    build(&config(vec![bitext("en-vi", "en-vi.tsv")]), &out).unwrap();
+    assert_eq!(lines(&out.join("test/en.txt")).len(), 2);
+    assert!(lines(&out.join("test/en.txt"))
+        .iter()
+        .chain(&lines(&out.join("dev/en.txt")))
+        .all(|line| line.starts_with("line ")));
+
+    for (name, content) in [("en-km.tsv", "".as_bytes()), ("same.tsv", b"same\tsame\n")] {
+        std::fs::write(dir.path().join(name), content).unwrap();
+        let bitexts = vec![bitext("en-vi", "en-vi.tsv"), bitext("en-km", name)];
+        let error = build(&config(bitexts), &out).unwrap_err().to_string();
+        assert!(
+            error.contains(&format!("{name}: no translated en segment")),
+            "{error}"
+        );
+    }
+    std::fs::write(dir.path().join("bad.tsv"), b"one\tmot\ntwo\thai \xff\n").unwrap();
+    let bitexts = vec![bitext("en-vi", "bad.tsv")];
+    let error = build(&config(bitexts), &out).unwrap_err().to_string();
+    assert!(error.contains("bad.tsv:2: not valid UTF-8"), "{error}");
+}

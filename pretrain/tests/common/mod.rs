@@ -109,3 +109,12 @@ pub fn write_tokenizer(dir: &Path, vocab_size: usize) -> PathBuf {
     tokenizer.save(&path, false).unwrap();
     path
 }
+
+/// The fixture corpus tokenized with a 300-id tokenizer (default settings) into `dir/tokens`.
+pub fn write_tokens(dir: &Path) -> PathBuf {
+    let corpus = write_corpus(dir);
+    let tokenizer = write_tokenizer(dir, 300);
+    let tokens = dir.join("tokens");
+    mekong_pretrain::tokenize(&corpus, &tokenizer, &tokens, &Default::default()).unwrap();
+    tokens
+}

@@ -105,7 +105,7 @@ impl Default for TrainOptions {
             max_bytes_per_lang: None,
             seed: 0,
             reference: None,
-            normalizer: Normalizer::Corpus,
+            normalizer: Normalizer::default(),
         }
     }
 }
