@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{mekong, ok, text, EN, VI};
+use common::{mekong, ok, text, write_pipeline_inputs, VI};
 use std::path::Path;
 
 fn pipeline(vocab_size: usize) -> String {
@@ -20,15 +20,7 @@ fn pipeline(vocab_size: usize) -> String {
 }
 
 fn write_inputs(dir: &Path) {
-    let mono: Vec<String> = (0..40).map(|i| format!("{} {i}", VI[i % 4])).collect();
-    std::fs::write(dir.join("vi-mono.txt"), mono.join("\n") + "\n").unwrap();
-    let pairs: Vec<String> = (0..40)
-        .map(|i| format!("{} {i}\t{} {i}", EN[i % 4], VI[i % 4]))
-        .collect();
-    std::fs::write(dir.join("pairs.tsv"), pairs.join("\n") + "\n").unwrap();
-    std::fs::create_dir_all(dir.join("parallel")).unwrap();
-    std::fs::write(dir.join("parallel/vi.txt"), VI.join("\n") + "\n").unwrap();
-    std::fs::write(dir.join("parallel/en.txt"), EN.join("\n") + "\n").unwrap();
+    write_pipeline_inputs(dir);
     std::fs::write(dir.join("pipe.toml"), pipeline(300)).unwrap();
 }
 

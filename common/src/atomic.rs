@@ -68,13 +68,43 @@ impl Drop for StagingDir {
 
 /// Writes `bytes` to `path` through a temporary sibling file and a rename.
 pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_files_atomic(&[(path, bytes)])
+}
+
+/// Writes files that belong together (a tokenizer.json and its training.json): each to a
+/// temporary sibling first, then renames them all. A failed write (a full disk) removes the
+/// temporaries and leaves every earlier file as it was, so no new file sits beside an old one.
+pub fn write_files_atomic(files: &[(&Path, &[u8])]) -> Result<()> {
+    let mut written = Vec::with_capacity(files.len());
+    for &(path, bytes) in files {
+        match write_temporary(path, bytes) {
+            Ok(temporary) => written.push((temporary, path)),
+            Err(error) => {
+                for (temporary, _) in &written {
+                    let _ = std::fs::remove_file(temporary);
+                }
+                return Err(error);
+            }
+        }
+    }
+    for (temporary, path) in written {
+        std::fs::rename(&temporary, path).map_err(|e| CommonError::io(path, e))?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to a new hidden sibling of `path` and returns it; on error nothing is left.
+fn write_temporary(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| CommonError::io(parent, e))?;
     }
     remove_stale_siblings(path)?;
     let temporary = sibling(path, "tmp");
-    std::fs::write(&temporary, bytes).map_err(|e| CommonError::io(&temporary, e))?;
-    std::fs::rename(&temporary, path).map_err(|e| CommonError::io(path, e))
+    std::fs::write(&temporary, bytes).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        CommonError::io(&temporary, e)
+    })?;
+    Ok(temporary)
 }
 
 /// The kinds of hidden sibling this module writes: a staging folder, the earlier output moved

@@ -16,7 +16,7 @@ pub mod stage;
 pub mod text;
 pub mod tokenizer_file;
 
-pub use atomic::{write_file_atomic, StagingDir};
+pub use atomic::{write_file_atomic, write_files_atomic, StagingDir};
 pub use hash::{files_read, hash_file, visible_files, FileRecord};
 pub use lock::WorkdirLock;
 pub use manifest::{Manifest, MANIFEST_FILE};

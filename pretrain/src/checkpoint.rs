@@ -129,7 +129,33 @@ pub fn read_checkpoint_meta(dir: &Path) -> Result<CheckpointMeta> {
             meta.format_version
         )));
     }
+    meta.model
+        .validate()
+        .map_err(|e| bad(format!("{META_FILE}: {e}")))?;
+    let weights = meta
+        .files
+        .iter()
+        .find(|file| file.name == MODEL_FILE)
+        .ok_or_else(|| bad(format!("{META_FILE} lists no {MODEL_FILE}")))?;
+    // The weights are f32: a record smaller than the declared parameters cannot hold them, and
+    // building the model would first allocate what a damaged config declares.
+    let declared = (meta.model.num_params() as u64).checked_mul(4);
+    if declared.is_none_or(|bytes| bytes > weights.bytes) {
+        return Err(bad(format!(
+            "{META_FILE} declares a model of {} parameters, more than the {} bytes of \
+             {MODEL_FILE} hold: the record is damaged",
+            meta.model.num_params(),
+            weights.bytes
+        )));
+    }
     for file in &meta.files {
+        // A plain name in the folder: a damaged record must not send the check elsewhere.
+        if Path::new(&file.name).file_name() != Some(std::ffi::OsStr::new(&file.name)) {
+            return Err(bad(format!(
+                "{META_FILE} lists {:?}, which is not a file of this folder",
+                file.name
+            )));
+        }
         let path = dir.join(&file.name);
         let bytes = std::fs::metadata(&path)
             .map_err(|e| bad(format!("{} is missing: {e}", file.name)))?

@@ -20,6 +20,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 pub const SHARDS_META_FILE: &str = "tokens.json";
@@ -155,6 +156,7 @@ impl Stream {
                 ),
             });
         }
+        check_document_ends(&stream_path(dir, split, lang, DOCS_EXT), counts)?;
         let stream = Stream {
             lang: lang.to_string(),
             counts: counts.clone(),
@@ -207,6 +209,48 @@ impl Stream {
     /// Appends ids `start..start + len` to `out`.
     pub fn read_into(&self, start: usize, len: usize, out: &mut Vec<i64>) {
         out.extend((start..start + len).map(|i| self.token(i) as i64));
+    }
+}
+
+/// Fails unless the `.docs` file beside a stream holds one end offset per document that
+/// `tokens.json` counts, the last ending where the stream ends. Only its size and last offset
+/// are read, so opening stays cheap on a corpus of millions of documents; and with every count
+/// bounded by a file's size, summing them ([`ShardsMeta::documents`]) cannot overflow.
+fn check_document_ends(path: &Path, counts: &StreamCounts) -> Result<()> {
+    let bad = |message: String| PretrainError::BadInput {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut file = std::fs::File::open(path).map_err(|e| PretrainError::io(path, e))?;
+    let size = file
+        .metadata()
+        .map_err(|e| PretrainError::io(path, e))?
+        .len();
+    if counts.documents.checked_mul(8) != Some(size) {
+        return Err(bad(format!(
+            "holds {size} bytes but {SHARDS_META_FILE} promises {} documents of 8 bytes: the \
+             file is truncated or damaged; tokenize again",
+            counts.documents
+        )));
+    }
+    if size == 0 {
+        return match counts.tokens {
+            0 => Ok(()),
+            tokens => Err(bad(format!(
+                "holds no document, but the stream holds {tokens} tokens; tokenize again"
+            ))),
+        };
+    }
+    let mut last = [0u8; 8];
+    file.seek(SeekFrom::End(-8))
+        .and_then(|_| file.read_exact(&mut last))
+        .map_err(|e| PretrainError::io(path, e))?;
+    match u64::from_le_bytes(last) {
+        end if end == counts.tokens => Ok(()),
+        end => Err(bad(format!(
+            "the last document ends at token {end}, but the stream holds {} tokens; tokenize again",
+            counts.tokens
+        ))),
     }
 }
 

@@ -65,13 +65,7 @@ proptest! {
     fn edited_indexes_open_or_fail_naming_a_file(
         edits in prop::collection::vec((0.0..1.0f64, 0..4usize, "[0-9]{0,22}|[^\\n]{0,3}"), 1..5),
     ) {
-        let mut bytes = tokens().2.as_bytes().to_vec();
-        for (at, cut, insert) in &edits {
-            let start = ((at * bytes.len() as f64) as usize).min(bytes.len());
-            let end = (start + cut).min(bytes.len());
-            bytes.splice(start..end, insert.bytes());
-        }
-        check(&bytes);
+        check(&common::edited(&tokens().2, &edits));
     }
 
     #[test]

@@ -145,6 +145,33 @@ fn truncated_shard_is_reported() {
     );
 }
 
+/// The document ends must agree with `tokens.json`: one per counted document, the last at the
+/// stream's end.
+#[test]
+fn document_ends_that_disagree_with_the_index_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::write_tokens(dir.path());
+    let docs = out.join("train/vi.docs");
+    let bytes = std::fs::read(&docs).unwrap();
+    std::fs::write(&docs, &bytes[..bytes.len() - 8]).unwrap();
+    let error = TokenShards::open(&out).unwrap_err().to_string();
+    assert!(
+        error.contains("vi.docs") && error.contains("documents of 8 bytes"),
+        "{error}"
+    );
+
+    let mut moved = bytes.clone();
+    let last = moved.len() - 8;
+    let end = u64::from_le_bytes(moved[last..].try_into().unwrap());
+    moved[last..].copy_from_slice(&(end - 1).to_le_bytes());
+    std::fs::write(&docs, moved).unwrap();
+    let error = TokenShards::open(&out).unwrap_err().to_string();
+    assert!(
+        error.contains("vi.docs") && error.contains(&format!("ends at token {}", end - 1)),
+        "{error}"
+    );
+}
+
 /// An id the tokenizer does not have (a damaged shard) is refused at open, before training could
 /// index past the embedding table.
 #[test]

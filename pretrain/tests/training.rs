@@ -6,8 +6,8 @@ mod common;
 use mekong_pretrain::checkpoint::{latest_checkpoint, MODEL_FILE};
 use mekong_pretrain::training::read_log;
 use mekong_pretrain::{
-    check_tokenizer_matches, load_checkpoint, tokenize, train, CpuBackend, DeviceKind, Resume,
-    TokenizeConfig, TrainConfig, TrainOptions,
+    check_tokenizer_matches, load_checkpoint, tokenize, train, CpuBackend, Resume, TokenizeConfig,
+    TrainConfig, TrainOptions,
 };
 use std::path::{Path, PathBuf};
 
@@ -40,15 +40,6 @@ fn config(steps: u64) -> TrainConfig {
     }
 }
 
-fn options(resume: Resume) -> TrainOptions {
-    TrainOptions {
-        device: Some(DeviceKind::Cpu),
-        resume,
-        progress: false,
-        ..TrainOptions::default()
-    }
-}
-
 /// Every file of a folder with its bytes, to show nothing changed.
 fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut files: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(dir)
@@ -71,7 +62,7 @@ fn loss_falls_well_below_its_start() {
         lr: 5e-3,
         ..config(60)
     };
-    let summary = train(&tokens, &out, &config, &options(Resume::Never)).unwrap();
+    let summary = train(&tokens, &out, &config, &common::cpu_options(Resume::Never)).unwrap();
     let log = read_log(&out).unwrap();
     assert_eq!(log.len(), 60);
     let first = log[0].loss;
@@ -98,19 +89,31 @@ fn kill_and_resume_matches_an_uninterrupted_run() {
     let dir = tempfile::tempdir().unwrap();
     let (_, tokens) = shards(dir.path());
     let whole = dir.path().join("whole");
-    train(&tokens, &whole, &config(12), &options(Resume::Never)).unwrap();
+    train(
+        &tokens,
+        &whole,
+        &config(12),
+        &common::cpu_options(Resume::Never),
+    )
+    .unwrap();
 
     // Interrupted after step 10, before step 10's checkpoint was written: the last good
     // checkpoint is step 8 and the log runs two steps past it.
     let parts = dir.path().join("parts");
     let stopped = TrainOptions {
         stop_after: Some(10),
-        ..options(Resume::Never)
+        ..common::cpu_options(Resume::Never)
     };
     train(&tokens, &parts, &config(12), &stopped).unwrap();
     std::fs::remove_dir_all(parts.join("checkpoints/step-00000010")).unwrap();
     assert_eq!(read_log(&parts).unwrap().len(), 10);
-    let resumed = train(&tokens, &parts, &config(12), &options(Resume::Required)).unwrap();
+    let resumed = train(
+        &tokens,
+        &parts,
+        &config(12),
+        &common::cpu_options(Resume::Required),
+    )
+    .unwrap();
     assert_eq!(resumed.first_step, 9);
 
     let a = read_log(&whole).unwrap();
@@ -147,7 +150,13 @@ fn bad_input_is_refused_and_the_last_checkpoint_kept() {
     let dir = tempfile::tempdir().unwrap();
     let (tokenizer, tokens) = shards(dir.path());
     let out = dir.path().join("run");
-    train(&tokens, &out, &config(4), &options(Resume::Never)).unwrap();
+    train(
+        &tokens,
+        &out,
+        &config(4),
+        &common::cpu_options(Resume::Never),
+    )
+    .unwrap();
     let checkpoint = latest_checkpoint(&out).unwrap().unwrap();
     let before = snapshot(&checkpoint);
     assert!(check_tokenizer_matches(&tokenizer, &out).unwrap());
@@ -157,11 +166,23 @@ fn bad_input_is_refused_and_the_last_checkpoint_kept() {
         seq_len: Some(4096),
         ..config(8)
     };
-    let error = train(&tokens, &out, &long, &options(Resume::IfPresent)).unwrap_err();
+    let error = train(
+        &tokens,
+        &out,
+        &long,
+        &common::cpu_options(Resume::IfPresent),
+    )
+    .unwrap_err();
     assert!(error.to_string().contains("max_seq_len"), "{error}");
 
     // Starting over into a folder with checkpoints.
-    let error = train(&tokens, &out, &config(4), &options(Resume::Never)).unwrap_err();
+    let error = train(
+        &tokens,
+        &out,
+        &config(4),
+        &common::cpu_options(Resume::Never),
+    )
+    .unwrap_err();
     assert!(error.to_string().contains("--resume"), "{error}");
 
     // Other parameters than the checkpoint's.
@@ -169,7 +190,13 @@ fn bad_input_is_refused_and_the_last_checkpoint_kept() {
         lr: 1e-2,
         ..config(4)
     };
-    let error = train(&tokens, &out, &other, &options(Resume::Required)).unwrap_err();
+    let error = train(
+        &tokens,
+        &out,
+        &other,
+        &common::cpu_options(Resume::Required),
+    )
+    .unwrap_err();
     assert!(error.to_string().contains("differing: lr"), "{error}");
 
     // Shards from a tokenizer with another vocabulary.
@@ -184,7 +211,13 @@ fn bad_input_is_refused_and_the_last_checkpoint_kept() {
         &TokenizeConfig::default(),
     )
     .unwrap();
-    let error = train(&other_tokens, &out, &config(8), &options(Resume::Required)).unwrap_err();
+    let error = train(
+        &other_tokens,
+        &out,
+        &config(8),
+        &common::cpu_options(Resume::Required),
+    )
+    .unwrap_err();
     assert!(error.to_string().contains("280 tokens"), "{error}");
     let error = check_tokenizer_matches(&other_tokenizer, &out).unwrap_err();
     assert!(error.to_string().contains("use the tokenizer"), "{error}");
@@ -203,7 +236,13 @@ fn bad_input_is_refused_and_the_last_checkpoint_kept() {
         error.contains("model.mpk") && error.contains("truncated"),
         "{error}"
     );
-    let error = train(&tokens, &out, &config(8), &options(Resume::Required)).unwrap_err();
+    let error = train(
+        &tokens,
+        &out,
+        &config(8),
+        &common::cpu_options(Resume::Required),
+    )
+    .unwrap_err();
     assert!(error.to_string().contains("truncated"), "{error}");
     assert_eq!(snapshot(&checkpoint), truncated);
 }

@@ -2,6 +2,8 @@
 // Each test file uses its own subset of these.
 #![allow(dead_code)]
 
+pub mod outputs;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -19,6 +21,39 @@ pub const EN: [&str; 4] = [
     "The rainy season begins in May.",
     "Hue was once the imperial capital.",
 ];
+
+/// The inputs of the pipeline tests' small pipelines, written into `dir`: `vi-mono.txt` (40
+/// Vietnamese lines), `pairs.tsv` (40 English–Vietnamese pairs) and the aligned evaluation set
+/// `parallel/{vi,en}.txt`.
+pub fn write_pipeline_inputs(dir: &Path) {
+    let mono: Vec<String> = (0..40).map(|i| format!("{} {i}", VI[i % 4])).collect();
+    std::fs::write(dir.join("vi-mono.txt"), mono.join("\n") + "\n").unwrap();
+    let pairs: Vec<String> = (0..40)
+        .map(|i| format!("{} {i}\t{} {i}", EN[i % 4], VI[i % 4]))
+        .collect();
+    std::fs::write(dir.join("pairs.tsv"), pairs.join("\n") + "\n").unwrap();
+    std::fs::create_dir_all(dir.join("parallel")).unwrap();
+    std::fs::write(dir.join("parallel/vi.txt"), VI.join("\n") + "\n").unwrap();
+    std::fs::write(dir.join("parallel/en.txt"), EN.join("\n") + "\n").unwrap();
+}
+
+/// `pipe.toml` naming every stage, small enough to run in a second or two (`workdir = "run"`),
+/// written with its inputs into `dir`. Training saves a checkpoint every 2 of its 6 steps, so
+/// an interrupted run has checkpoints to continue from.
+pub fn write_every_stage_pipeline(dir: &Path) {
+    write_pipeline_inputs(dir);
+    std::fs::write(dir.join("pipe.toml"), EVERY_STAGE_PIPELINE).unwrap();
+}
+
+const EVERY_STAGE_PIPELINE: &str = "[pipeline]\nworkdir = \"run\"\n\n\
+    [corpus]\nmono = [\"vi=vi-mono.txt\"]\nparallel = [\"en-vi=pairs.tsv\"]\n\n\
+    [tokenizer]\nalgorithm = \"classic\"\nvocab_size = 300\nmin_frequency = 1\n\n\
+    [tokenizer.report]\nparallel = \"parallel\"\n\n\
+    [pretrain]\ndevice = \"cpu\"\n\n\
+    [pretrain.train]\npreset = \"tiny\"\nsteps = 6\nbatch_size = 2\nseq_len = 32\n\
+    warmup_steps = 1\neval_every = 3\neval_windows = 1\ncheckpoint_every = 2\n\n\
+    [eval]\nparallel = \"parallel\"\nprompts = [\"Huế\"]\nmax_new_tokens = 3\n\n\
+    [export]\n";
 
 /// Runs `mekong ARGS` in `dir`.
 pub fn mekong(dir: &Path, args: &[&str]) -> Output {

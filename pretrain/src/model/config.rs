@@ -37,6 +37,11 @@ pub struct ModelConfig {
     pub tie_embeddings: bool,
 }
 
+/// The longest context a model may declare. Its rotary tables are built for every position
+/// when the model is, so an absurd length in a damaged config would allocate without bound;
+/// 2^20 positions is far past anything Mekong trains.
+pub const MAX_SEQ_LEN: usize = 1 << 20;
+
 /// Named sizes, smallest first: `(name, d_model, n_layers, n_heads, d_ff, max_seq_len)`.
 /// `tiny` trains in seconds on a CPU (tests); `base` is GPT-2-small-sized (≈110M parameters with a
 /// 32k vocabulary and tied embeddings, ≈135M untied).
@@ -118,20 +123,40 @@ impl ModelConfig {
                 self.head_dim()
             ));
         }
-        if self.max_seq_len < 2 {
-            return fail("max_seq_len must be at least 2".to_string());
+        if !(2..=MAX_SEQ_LEN).contains(&self.max_seq_len) {
+            return fail(format!(
+                "max_seq_len must be from 2 to {MAX_SEQ_LEN}, not {}",
+                self.max_seq_len
+            ));
+        }
+        if self.checked_num_params().is_none() {
+            return fail(format!("model sizes too large to count: {self:?}"));
         }
         Ok(())
     }
 
     /// Trainable parameters, counted from the shapes (equals `Model::num_params`).
     pub fn num_params(&self) -> usize {
+        self.checked_num_params()
+            .expect("model sizes are validated before their parameters are counted")
+    }
+
+    /// [`Self::num_params`], or `None` where the count overflows (sizes no model has, as in a
+    /// damaged config).
+    pub fn checked_num_params(&self) -> Option<usize> {
         let (d, v) = (self.d_model, self.vocab_size);
-        let attention = 2 * d * d + 2 * d * self.kv_dim();
-        let mlp = 3 * d * self.d_ff;
-        let norms = 2 * d;
-        let head = if self.tie_embeddings { 0 } else { d * v };
-        v * d + self.n_layers * (attention + mlp + norms) + d + head
+        let square = d.checked_mul(d)?;
+        let attention = square
+            .checked_mul(2)?
+            .checked_add(d.checked_mul(self.kv_dim())?.checked_mul(2)?)?;
+        let mlp = d.checked_mul(self.d_ff)?.checked_mul(3)?;
+        let layer = attention.checked_add(mlp)?.checked_add(d.checked_mul(2)?)?;
+        let embedding = v.checked_mul(d)?;
+        let head = if self.tie_embeddings { 0 } else { embedding };
+        embedding
+            .checked_add(self.n_layers.checked_mul(layer)?)?
+            .checked_add(d)?
+            .checked_add(head)
     }
 
     /// Matrix-multiply FLOPs of one token's forward pass, attention over `seq_len` included

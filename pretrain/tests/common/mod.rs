@@ -118,3 +118,25 @@ pub fn write_tokens(dir: &Path) -> PathBuf {
     mekong_pretrain::tokenize(&corpus, &tokenizer, &tokens, &Default::default()).unwrap();
     tokens
 }
+
+/// Training options for the tests: the CPU, no progress bar, `resume` as given.
+pub fn cpu_options(resume: mekong_pretrain::Resume) -> mekong_pretrain::TrainOptions {
+    mekong_pretrain::TrainOptions {
+        device: Some(mekong_pretrain::DeviceKind::Cpu),
+        resume,
+        progress: false,
+        ..Default::default()
+    }
+}
+
+/// `original` with random edits applied in turn, as the fuzz targets draw them: each cuts up to
+/// `cut` bytes at a relative position and inserts `insert` there.
+pub fn edited(original: &str, edits: &[(f64, usize, String)]) -> Vec<u8> {
+    let mut bytes = original.as_bytes().to_vec();
+    for (at, cut, insert) in edits {
+        let start = ((at * bytes.len() as f64) as usize).min(bytes.len());
+        let end = (start + cut).min(bytes.len());
+        bytes.splice(start..end, insert.bytes());
+    }
+    bytes
+}

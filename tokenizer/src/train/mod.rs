@@ -23,7 +23,7 @@ use crate::error::{Result, TokenizerError};
 use crate::fairness::{self, Fairness};
 use crate::pretokenize::fair_pre_tokenizer;
 use indicatif::{ProgressBar, ProgressStyle};
-use mekong_common::{write_file_atomic, Manifest, StagingDir};
+use mekong_common::{write_files_atomic, Manifest, StagingDir};
 use merges::{DevWords, LearnedMerges, MergeInput, MergeRules};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -302,8 +302,11 @@ pub use mekong_common::artefacts::tokenizer::{STAGE, TOKENIZER_FILE, TRAINING_FI
 pub fn train_to_file(config: &TrainConfig, output: &Path) -> Result<(Trained, PathBuf)> {
     let trained = train(config)?;
     let training = output.with_file_name(TRAINING_FILE);
-    write_file_atomic(&training, trained.summary.to_json().as_bytes())?;
-    write_file_atomic(output, trained.json.as_bytes())?;
+    let summary = trained.summary.to_json();
+    write_files_atomic(&[
+        (&training, summary.as_bytes()),
+        (output, trained.json.as_bytes()),
+    ])?;
     Ok((trained, training))
 }
 
