@@ -184,13 +184,13 @@ fn a_run_killed_in_any_stage_continues_to_the_same_outputs() {
             }
 
             let rerun = ok(d, &["run", "pipe.toml"]);
-            for earlier in STAGES {
-                let cached = rerun.contains(&format!("[{earlier}] cached"));
+            for each in STAGES {
+                let cached = rerun.contains(&format!("[{each}] cached"));
                 assert_eq!(
                     cached,
-                    complete.contains(&earlier),
-                    "{context}: [{earlier}] complete after the kill is {}, but the rerun said:\n{rerun}",
-                    complete.contains(&earlier)
+                    complete.contains(&each),
+                    "{context}: [{each}] complete after the kill is {}, but the rerun said:\n{rerun}",
+                    complete.contains(&each)
                 );
             }
             let leftovers = staging_leftovers(d);

@@ -139,12 +139,14 @@ pub fn read_checkpoint_meta(dir: &Path) -> Result<CheckpointMeta> {
         .ok_or_else(|| bad(format!("{META_FILE} lists no {MODEL_FILE}")))?;
     // The weights are f32: a record smaller than the declared parameters cannot hold them, and
     // building the model would first allocate what a damaged config declares.
-    let declared = (meta.model.num_params() as u64).checked_mul(4);
-    if declared.is_none_or(|bytes| bytes > weights.bytes) {
+    let parameters = meta.model.num_params();
+    if (parameters as u64)
+        .checked_mul(4)
+        .is_none_or(|bytes| bytes > weights.bytes)
+    {
         return Err(bad(format!(
-            "{META_FILE} declares a model of {} parameters, more than the {} bytes of \
+            "{META_FILE} declares a model of {parameters} parameters, more than the {} bytes of \
              {MODEL_FILE} hold: the record is damaged",
-            meta.model.num_params(),
             weights.bytes
         )));
     }

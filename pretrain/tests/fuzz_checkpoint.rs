@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::cpu_options;
 use mekong_pretrain::checkpoint::META_FILE;
 use mekong_pretrain::{
     load_checkpoint, tokenize, train, CpuBackend, Resume, TokenizeConfig, TrainConfig, TrainOptions,
@@ -48,7 +49,7 @@ fn run() -> &'static Run {
         // A run of 3 steps stopped after its checkpoint at step 2, as an interrupted one.
         let stopped = TrainOptions {
             stop_after: Some(2),
-            ..common::cpu_options(Resume::Never)
+            ..cpu_options(Resume::Never)
         };
         train(&tokens, &output, &config(), &stopped).unwrap();
         let meta = std::fs::read_to_string(output.join(CHECKPOINT).join(META_FILE)).unwrap();
@@ -97,7 +98,7 @@ fn check(meta: &[u8]) -> bool {
         &run.tokens,
         &output,
         &config(),
-        &common::cpu_options(Resume::Required),
+        &cpu_options(Resume::Required),
     ) {
         Ok(_) => true,
         Err(error) => {

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::cpu_options;
 use mekong_pretrain::checkpoint::{latest_checkpoint, MODEL_FILE};
 use mekong_pretrain::training::read_log;
 use mekong_pretrain::{
@@ -62,7 +63,7 @@ fn loss_falls_well_below_its_start() {
         lr: 5e-3,
         ..config(60)
     };
-    let summary = train(&tokens, &out, &config, &common::cpu_options(Resume::Never)).unwrap();
+    let summary = train(&tokens, &out, &config, &cpu_options(Resume::Never)).unwrap();
     let log = read_log(&out).unwrap();
     assert_eq!(log.len(), 60);
     let first = log[0].loss;
@@ -89,31 +90,19 @@ fn kill_and_resume_matches_an_uninterrupted_run() {
     let dir = tempfile::tempdir().unwrap();
     let (_, tokens) = shards(dir.path());
     let whole = dir.path().join("whole");
-    train(
-        &tokens,
-        &whole,
-        &config(12),
-        &common::cpu_options(Resume::Never),
-    )
-    .unwrap();
+    train(&tokens, &whole, &config(12), &cpu_options(Resume::Never)).unwrap();
 
     // Interrupted after step 10, before step 10's checkpoint was written: the last good
     // checkpoint is step 8 and the log runs two steps past it.
     let parts = dir.path().join("parts");
     let stopped = TrainOptions {
         stop_after: Some(10),
-        ..common::cpu_options(Resume::Never)
+        ..cpu_options(Resume::Never)
     };
     train(&tokens, &parts, &config(12), &stopped).unwrap();
     std::fs::remove_dir_all(parts.join("checkpoints/step-00000010")).unwrap();
     assert_eq!(read_log(&parts).unwrap().len(), 10);
-    let resumed = train(
-        &tokens,
-        &parts,
-        &config(12),
-        &common::cpu_options(Resume::Required),
-    )
-    .unwrap();
+    let resumed = train(&tokens, &parts, &config(12), &cpu_options(Resume::Required)).unwrap();
     assert_eq!(resumed.first_step, 9);
 
     let a = read_log(&whole).unwrap();
@@ -150,13 +139,7 @@ fn bad_input_is_refused_and_the_last_checkpoint_kept() {
     let dir = tempfile::tempdir().unwrap();
     let (tokenizer, tokens) = shards(dir.path());
     let out = dir.path().join("run");
-    train(
-        &tokens,
-        &out,
-        &config(4),
-        &common::cpu_options(Resume::Never),
-    )
-    .unwrap();
+    train(&tokens, &out, &config(4), &cpu_options(Resume::Never)).unwrap();
     let checkpoint = latest_checkpoint(&out).unwrap().unwrap();
     let before = snapshot(&checkpoint);
     assert!(check_tokenizer_matches(&tokenizer, &out).unwrap());
@@ -166,23 +149,11 @@ fn bad_input_is_refused_and_the_last_checkpoint_kept() {
         seq_len: Some(4096),
         ..config(8)
     };
-    let error = train(
-        &tokens,
-        &out,
-        &long,
-        &common::cpu_options(Resume::IfPresent),
-    )
-    .unwrap_err();
+    let error = train(&tokens, &out, &long, &cpu_options(Resume::IfPresent)).unwrap_err();
     assert!(error.to_string().contains("max_seq_len"), "{error}");
 
     // Starting over into a folder with checkpoints.
-    let error = train(
-        &tokens,
-        &out,
-        &config(4),
-        &common::cpu_options(Resume::Never),
-    )
-    .unwrap_err();
+    let error = train(&tokens, &out, &config(4), &cpu_options(Resume::Never)).unwrap_err();
     assert!(error.to_string().contains("--resume"), "{error}");
 
     // Other parameters than the checkpoint's.
@@ -190,13 +161,7 @@ fn bad_input_is_refused_and_the_last_checkpoint_kept() {
         lr: 1e-2,
         ..config(4)
     };
-    let error = train(
-        &tokens,
-        &out,
-        &other,
-        &common::cpu_options(Resume::Required),
-    )
-    .unwrap_err();
+    let error = train(&tokens, &out, &other, &cpu_options(Resume::Required)).unwrap_err();
     assert!(error.to_string().contains("differing: lr"), "{error}");
 
     // Shards from a tokenizer with another vocabulary.
@@ -215,7 +180,7 @@ fn bad_input_is_refused_and_the_last_checkpoint_kept() {
         &other_tokens,
         &out,
         &config(8),
-        &common::cpu_options(Resume::Required),
+        &cpu_options(Resume::Required),
     )
     .unwrap_err();
     assert!(error.to_string().contains("280 tokens"), "{error}");
@@ -236,13 +201,7 @@ fn bad_input_is_refused_and_the_last_checkpoint_kept() {
         error.contains("model.mpk") && error.contains("truncated"),
         "{error}"
     );
-    let error = train(
-        &tokens,
-        &out,
-        &config(8),
-        &common::cpu_options(Resume::Required),
-    )
-    .unwrap_err();
+    let error = train(&tokens, &out, &config(8), &cpu_options(Resume::Required)).unwrap_err();
     assert!(error.to_string().contains("truncated"), "{error}");
     assert_eq!(snapshot(&checkpoint), truncated);
 }
