@@ -86,7 +86,12 @@ impl Start<'_> {
                             message: format!("damaged training state: {e}"),
                         }
                     })?;
-                sampler.restore(&state.sampler)?;
+                sampler
+                    .restore(&state.sampler)
+                    .map_err(|e| PretrainError::Checkpoint {
+                        path: dir.clone(),
+                        message: format!("damaged training state: {e}"),
+                    })?;
                 (model, state)
             }
             (_, None) => {
