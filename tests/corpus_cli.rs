@@ -154,3 +154,40 @@ disable = ["langid"]
         text(&bad.stderr)
     );
 }
+
+#[test]
+fn langid_shows_each_lines_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("vi.txt"),
+        "Tất cả mọi người sinh ra đều được tự do và bình đẳng về nhân phẩm.\n\
+         The children are playing happily in the garden behind the old house.\n\
+         Xin chào\n",
+    )
+    .unwrap();
+    let out = mekong(dir.path(), &["corpus", "langid", "--lang", "vi", "vi.txt"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: Vec<Vec<String>> = text(&out.stdout)
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!((rows[0][3].as_str(), rows[0][8].as_str()), ("vi", "keep"));
+    assert_eq!(rows[1][3], "en");
+    assert!(
+        rows[1][8].starts_with("drop langid: vi: reads as en"),
+        "{:?}",
+        rows[1]
+    );
+    // Too short to judge.
+    assert_eq!(rows[2][8], "keep");
+    assert!(text(&out.stderr).contains("1 of 3 lines would be dropped"));
+
+    let missing = mekong(
+        dir.path(),
+        &["corpus", "langid", "--lang", "vi", "nope.txt"],
+    );
+    assert!(!missing.status.success());
+    assert!(text(&missing.stderr).contains("nope.txt"));
+}

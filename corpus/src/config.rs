@@ -253,10 +253,11 @@ pub struct FilterConfig {
     pub ratio_min_chars: usize,
     /// Least share of letters written in the language's expected scripts.
     pub min_script_share: f64,
-    /// Texts shorter than this are not language-identified (whatlang is unreliable on them).
-    pub langid_min_chars: usize,
-    /// Reject only when whatlang names another language with at least this confidence.
-    pub langid_confidence: f64,
+    /// Texts with fewer letters than this are not language-identified (too little evidence).
+    pub langid_min_letters: u32,
+    /// Reject only when another language explains the text better by at least this many nats
+    /// a letter.
+    pub langid_margin: f64,
     /// Longest run of one repeated non-space character.
     pub max_char_run: usize,
     /// Most consecutive repeats of the same word 1-, 2- or 3-gram.
@@ -276,8 +277,8 @@ impl Default for FilterConfig {
             max_length_ratio: 3.0,
             ratio_min_chars: 10,
             min_script_share: 0.5,
-            langid_min_chars: 40,
-            langid_confidence: 0.9,
+            langid_min_letters: 20,
+            langid_margin: 0.25,
             max_char_run: 10,
             max_ngram_repeats: 4,
             max_markup_share: 0.5,

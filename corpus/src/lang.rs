@@ -1,5 +1,5 @@
 //! What the stage knows about a language, from its BCP 47 tag: the scripts its text is written
-//! in (for the script filter) and whatlang's code for it (for language identification).
+//! in (for the script filter) and the code language identification knows it by.
 //! Languages missing from these tables still pass through the stage; the filters that need the
 //! knowledge simply do not judge them.
 
@@ -14,23 +14,23 @@ pub struct Language {
     pub primary: String,
     /// Scripts letters of this language are expected in; empty when unknown.
     pub scripts: Vec<Script>,
-    /// whatlang's identifier for the language, when whatlang knows it.
-    pub whatlang: Option<whatlang::Lang>,
+    /// The language's code in the language-identification model ([`crate::langid`]).
+    pub langid: String,
 }
 
 impl Language {
     pub fn new(tag: &str) -> Self {
         let mut subtags = tag.split(['-', '_']);
         let primary = subtags.next().unwrap_or_default().to_ascii_lowercase();
-        // An explicit script subtag (`sr-Latn`, `zh-Hans`) overrides the language's default.
-        let explicit = subtags.find_map(|s| (s.len() == 4).then(|| script_subtag(s)).flatten());
-        let scripts = match explicit {
-            Some(script) => script_family(script),
+        // An explicit script subtag (`sr-Latn`, `zh-Hans`) overrides the language's default;
+        // one the stage does not know leaves the scripts unknown.
+        let scripts = match subtags.find(|s| s.len() == 4) {
+            Some(subtag) => script_subtag(subtag).map(script_family).unwrap_or_default(),
             None => default_scripts(&primary),
         };
         Language {
             tag: tag.to_string(),
-            whatlang: whatlang_code(&primary).and_then(whatlang::Lang::from_code),
+            langid: langid_code(&primary).to_string(),
             primary,
             scripts,
         }
@@ -39,38 +39,25 @@ impl Language {
     pub fn is_vietnamese(&self) -> bool {
         self.primary == "vi"
     }
+
+    pub fn is_chinese(&self) -> bool {
+        CHINESE.contains(&self.primary.as_str())
+    }
 }
 
+/// The script an ISO 15924 subtag names (`Latn`, `Cyrl`), with the aliases BCP 47 uses for
+/// Chinese and Korean (`Hans`, `Hant`, `Kore`).
 fn script_subtag(subtag: &str) -> Option<Script> {
-    Some(match subtag.to_ascii_lowercase().as_str() {
-        "latn" => Script::Latin,
-        "cyrl" => Script::Cyrillic,
-        "arab" => Script::Arabic,
-        "hans" | "hant" | "hani" => Script::Han,
-        "deva" => Script::Devanagari,
-        "grek" => Script::Greek,
-        "hebr" => Script::Hebrew,
-        "thai" => Script::Thai,
-        "khmr" => Script::Khmer,
-        "mymr" => Script::Myanmar,
-        "ethi" => Script::Ethiopic,
-        "geor" => Script::Georgian,
-        "armn" => Script::Armenian,
-        "beng" => Script::Bengali,
-        "taml" => Script::Tamil,
-        "telu" => Script::Telugu,
-        "knda" => Script::Kannada,
-        "mlym" => Script::Malayalam,
-        "gujr" => Script::Gujarati,
-        "guru" => Script::Gurmukhi,
-        "orya" => Script::Oriya,
-        "sinh" => Script::Sinhala,
-        "laoo" => Script::Lao,
-        "tibt" => Script::Tibetan,
-        "mong" => Script::Mongolian,
-        "hang" | "kore" => Script::Hangul,
-        _ => return None,
-    })
+    match subtag.to_ascii_lowercase().as_str() {
+        "hans" | "hant" => Some(Script::Han),
+        "kore" => Some(Script::Hangul),
+        lower => {
+            let mut name = lower.to_string();
+            name[..1].make_ascii_uppercase();
+            Script::from_short_name(&name)
+                .filter(|s| !matches!(s, Script::Common | Script::Inherited | Script::Unknown))
+        }
+    }
 }
 
 /// Scripts that are written together: Japanese mixes kanji and kana, Korean may mix in hanja.
@@ -82,8 +69,14 @@ fn script_family(script: Script) -> Vec<Script> {
     }
 }
 
+/// Chinese and the Chinese languages written in Han characters (the UDHR has these).
+const CHINESE: &[&str] = &["zh", "yue", "cmn", "wuu", "nan", "hak", "gan", "hsn", "cjy"];
+
 fn default_scripts(primary: &str) -> Vec<Script> {
     use Script::*;
+    if CHINESE.contains(&primary) {
+        return vec![Han, Bopomofo];
+    }
     match primary {
         "en" | "vi" | "fr" | "de" | "es" | "pt" | "it" | "nl" | "id" | "ms" | "tl" | "fil"
         | "pl" | "cs" | "sk" | "sl" | "hr" | "bs" | "ro" | "hu" | "fi" | "et" | "lv" | "lt"
@@ -117,88 +110,22 @@ fn default_scripts(primary: &str) -> Vec<Script> {
         "ka" => vec![Georgian],
         "hy" => vec![Armenian],
         "am" | "ti" => vec![Ethiopic],
-        "zh" | "yue" => vec![Han, Bopomofo],
         "ja" => vec![Han, Hiragana, Katakana],
         "ko" => vec![Hangul, Han],
         _ => Vec::new(),
     }
 }
 
-/// ISO 639-1 (what BCP 47 uses) to the ISO 639-3 codes whatlang names its languages by.
-fn whatlang_code(primary: &str) -> Option<&'static str> {
-    Some(match primary {
-        "eo" => "epo",
-        "en" => "eng",
-        "ru" => "rus",
-        "zh" => "cmn",
-        "es" => "spa",
-        "pt" => "por",
-        "it" => "ita",
-        "bn" => "ben",
-        "fr" => "fra",
-        "de" => "deu",
-        "uk" => "ukr",
-        "ka" => "kat",
-        "ar" => "ara",
-        "hi" => "hin",
-        "ja" => "jpn",
-        "he" => "heb",
-        "yi" => "yid",
-        "pl" => "pol",
-        "am" => "amh",
-        "jv" => "jav",
-        "ko" => "kor",
-        "nb" | "no" => "nob",
-        "da" => "dan",
-        "sv" => "swe",
-        "fi" => "fin",
-        "tr" => "tur",
-        "nl" => "nld",
-        "hu" => "hun",
-        "cs" => "ces",
-        "el" => "ell",
-        "bg" => "bul",
-        "be" => "bel",
-        "mr" => "mar",
-        "kn" => "kan",
-        "ro" => "ron",
-        "sl" => "slv",
-        "hr" => "hrv",
-        "sr" => "srp",
-        "mk" => "mkd",
-        "lt" => "lit",
-        "lv" => "lav",
-        "et" => "est",
-        "ta" => "tam",
-        "vi" => "vie",
-        "ur" => "urd",
-        "th" => "tha",
-        "gu" => "guj",
-        "uz" => "uzb",
-        "pa" => "pan",
-        "az" => "aze",
-        "id" => "ind",
-        "te" => "tel",
-        "fa" => "pes",
-        "ml" => "mal",
-        "or" => "ori",
-        "my" => "mya",
-        "ne" => "nep",
-        "si" => "sin",
-        "km" => "khm",
-        "tk" => "tuk",
-        "ak" => "aka",
-        "zu" => "zul",
-        "sn" => "sna",
-        "af" => "afr",
-        "la" => "lat",
-        "sk" => "slk",
-        "ca" => "cat",
-        "tl" | "fil" => "tgl",
-        "hy" => "hye",
-        "cy" => "cym",
-        _ => return None,
-    })
+/// The code the language-identification model knows a language by: its primary subtag, or the
+/// one of the language it is an alias or a standard of.
+fn langid_code(primary: &str) -> &str {
+    match primary {
+        "fil" => "tl",
+        "no" => "nb",
+        "zsm" => "ms",
+        "in" => "id",
+        _ => primary,
+    }
 }
 
 #[cfg(test)]
@@ -206,14 +133,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn knows_scripts_and_whatlang() {
+    fn knows_scripts_and_langid_codes() {
         let vi = Language::new("vi");
         assert_eq!(vi.scripts, vec![Script::Latin]);
-        assert_eq!(vi.whatlang, Some(whatlang::Lang::Vie));
+        assert_eq!(vi.langid, "vi");
+        assert_eq!(Language::new("fil").langid, "tl");
         assert!(vi.is_vietnamese());
         let sr = Language::new("sr-Latn");
         assert_eq!(sr.scripts, vec![Script::Latin]);
+        assert_eq!(
+            Language::new("zh-Hant").scripts,
+            vec![Script::Han, Script::Bopomofo]
+        );
+        assert_eq!(Language::new("sa-Gran").scripts, vec![Script::Grantha]);
+        assert!(Language::new("tl-Zzzz").scripts.is_empty());
         let unknown = Language::new("xyz");
-        assert!(unknown.scripts.is_empty() && unknown.whatlang.is_none());
+        assert!(unknown.scripts.is_empty());
     }
 }

@@ -5,12 +5,14 @@
 //! `mekong_common::corpus_shards`) and `stats`; [`run`] drives it.
 //! See docs/corpus.md for the formats, options and their defaults.
 
+mod chars;
 pub mod config;
 pub mod dedup;
 mod drop_reason;
 pub mod error;
 pub mod filters;
 pub mod lang;
+pub mod langid;
 pub mod normalize;
 pub mod pipeline;
 pub mod readers;

@@ -118,10 +118,20 @@ fn run(dir: &Path, config: &CorpusConfig) -> (PathBuf, Stats) {
     (out, summary.stats)
 }
 
+/// Runs the stage with its defaults on English–Vietnamese pairs written as `p.tsv`.
+fn run_pairs(dir: &Path, pairs: &[&str]) -> (PathBuf, Stats) {
+    std::fs::write(dir.join("p.tsv"), pairs.join("\n")).unwrap();
+    let config = CorpusConfig {
+        sources: vec![Source::parse_parallel("en-vi=p.tsv", |p| dir.join(p)).unwrap()],
+        ..CorpusConfig::default()
+    };
+    run(dir, &config)
+}
+
 #[test]
 fn filters_reject_with_reasons_and_nothing_disappears() {
     let dir = tempfile::tempdir().unwrap();
-    let tsv = [
+    let pairs = [
         "Open the file\tMở tập tin",
         "Save\tLưu",
         "\tTrống",
@@ -132,14 +142,8 @@ fn filters_reject_with_reasons_and_nothing_disappears() {
         "See https://example.com/a/very/long/path/to/page.html\tXem https://example.com/a/very/long/path/to/page.html",
         "Yes yes yes yes yes yes\tCó có có có có có",
         "The children are playing happily in the garden behind the old house.\tThe children are playing happily in the garden behind the old house today.",
-    ]
-    .join("\n");
-    std::fs::write(dir.path().join("p.tsv"), tsv).unwrap();
-    let config = CorpusConfig {
-        sources: vec![Source::parse_parallel("en-vi=p.tsv", |p| dir.path().join(p)).unwrap()],
-        ..CorpusConfig::default()
-    };
-    let (out, stats) = run(dir.path(), &config);
+    ];
+    let (out, stats) = run_pairs(dir.path(), &pairs);
     let kept = rows(&out);
     let kept_src: Vec<&str> = kept.iter().map(|r| get(r, "src_text")).collect();
     assert_eq!(kept_src, ["Open the file", "Save"]);
@@ -168,6 +172,41 @@ fn filters_reject_with_reasons_and_nothing_disappears() {
     assert_eq!(total.segments_in, 10);
     assert_eq!(total.kept + total.dropped.values().sum::<u64>(), 10);
     assert!(stats.render_table().contains("untranslated"));
+}
+
+#[test]
+fn a_copy_is_a_duplicate_whatever_became_of_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let pairs = [
+        "GNOME Shell\tGNOME Shell",
+        "Open the file\tMở tập tin",
+        "GNOME Shell\tGNOME Shell",
+        "Open  the file\tMở tập tin",
+        "Open the file\tMo\u{31b}\u{309} ta\u{323}\u{302}p tin",
+    ];
+    let (out, stats) = run_pairs(dir.path(), &pairs);
+    assert_eq!(rows(&out).len(), 1);
+    let rejected = rows(&out.join("rejected"));
+    let reasons: Vec<(&str, &str)> = rejected
+        .iter()
+        .map(|r| (get(r, "line"), get(r, "reason")))
+        .collect();
+    // The copy of the untranslated pair counts as a duplicate: filters count distinct texts.
+    assert_eq!(
+        reasons,
+        [
+            ("1", "untranslated"),
+            ("3", "duplicate"),
+            ("4", "duplicate"),
+            ("5", "duplicate")
+        ]
+    );
+    let dropped = &stats.languages["en-vi"].dropped;
+    assert_eq!((dropped["untranslated"], dropped["duplicate"]), (1, 3));
+    // A copy found by its raw text is recorded as read; one found after normalising, normalised.
+    assert_eq!(get(&rejected[1], "src_text"), "GNOME Shell");
+    assert_eq!(get(&rejected[2], "src_text"), "Open the file");
+    assert_eq!(get(&rejected[3], "tgt_text"), "Mở tập tin");
 }
 
 #[test]

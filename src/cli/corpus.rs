@@ -4,8 +4,13 @@
 use anyhow::Context;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use mekong_common::names::parse_name;
+use mekong_common::parallel::read_raw_lines;
+use mekong_corpus::filters::language_verdict;
+use mekong_corpus::lang::Language;
+use mekong_corpus::normalize::Normalizer;
 use mekong_corpus::pipeline::config_from_table;
 use mekong_corpus::{CorpusConfig, DropReason, MonoUnit, Source, Stats, ToneStyle};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -23,6 +28,20 @@ enum CorpusCommand {
     Stats {
         /// A folder written by `mekong corpus` (holds stats.json).
         dir: PathBuf,
+    },
+    /// Show how the language filters (script, langid) judge each line of text files: the
+    /// language the model reads a line as, its cost per letter, and whether the corpus stage
+    /// would drop it. Prints a TSV row a line and a summary.
+    Langid {
+        /// The language the lines should be in (BCP 47 tag).
+        #[arg(long)]
+        lang: String,
+        /// Text files, one segment a line.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// TOML file with a [filters] table (as in a pipeline's [corpus] section).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
 }
 
@@ -87,8 +106,84 @@ pub fn run(args: CorpusArgs) -> anyhow::Result<()> {
             print!("{}", stats.render_table());
             Ok(())
         }
+        Some(CorpusCommand::Langid {
+            lang,
+            files,
+            config,
+        }) => langid(&lang, &files, config.as_deref()),
         None => build(args.build),
     }
+}
+
+/// A `--config` file: the keys of a pipeline's [corpus] section, paths relative to the file.
+fn read_config(path: &Path) -> anyhow::Result<CorpusConfig> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let table: toml::Value =
+        toml::from_str(&text).with_context(|| format!("{}: not valid TOML", path.display()))?;
+    let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    config_from_table(&table, |p| base.join(p)).with_context(|| format!("{}", path.display()))
+}
+
+fn langid(lang: &str, files: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()> {
+    let config = match config {
+        Some(path) => read_config(path)?,
+        None => CorpusConfig::default(),
+    };
+    let normalizer = Normalizer::new(&config.normalize);
+    let language = Language::new(lang);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(
+        out,
+        "file\tline\tletters\tbest\tbest_cost\texpected_cost\tagainst\tmargin\tverdict"
+    )?;
+    let (mut lines, mut dropped) = (0usize, std::collections::BTreeMap::new());
+    for file in files {
+        for (i, text) in read_raw_lines(file)?.into_iter().enumerate() {
+            let (text, _) = normalizer.normalize(text, &language);
+            let (judgement, rejection) = language_verdict(&config.filters, &text, &language);
+            lines += 1;
+            let (best, best_cost) = judgement
+                .best
+                .map_or((String::new(), String::new()), |(l, c)| {
+                    (l, format!("{c:.3}"))
+                });
+            let expected = judgement
+                .expected
+                .map_or(String::new(), |c| format!("{c:.3}"));
+            let (against, margin) = judgement
+                .against
+                .map_or((String::new(), String::new()), |(l, m)| {
+                    (l, format!("{m:.3}"))
+                });
+            let verdict = match &rejection {
+                Some(r) => {
+                    *dropped.entry(r.filter.name()).or_insert(0usize) += 1;
+                    format!("drop {}: {}", r.filter.name(), r.detail)
+                }
+                None => "keep".to_string(),
+            };
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{best}\t{best_cost}\t{expected}\t{against}\t{margin}\t{verdict}",
+                file.display(),
+                i + 1,
+                judgement.letters
+            )?;
+        }
+    }
+    out.flush()?;
+    let total: usize = dropped.values().sum();
+    let by_filter: Vec<String> = dropped.iter().map(|(f, n)| format!("{f} {n}")).collect();
+    eprintln!(
+        "langid: {total} of {lines} lines would be dropped as not {lang} ({})",
+        if by_filter.is_empty() {
+            "none".to_string()
+        } else {
+            by_filter.join(", ")
+        }
+    );
+    Ok(())
 }
 
 fn build(args: BuildArgs) -> anyhow::Result<()> {
@@ -97,15 +192,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
         .clone()
         .context("--output DIR is required (or use `mekong corpus stats DIR`)")?;
     let mut config = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            let table: toml::Value = toml::from_str(&text)
-                .with_context(|| format!("{}: not valid TOML", path.display()))?;
-            let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
-            config_from_table(&table, |p| base.join(p))
-                .with_context(|| format!("{}", path.display()))?
-        }
+        Some(path) => read_config(path)?,
         None => CorpusConfig::default(),
     };
     for spec in &args.parallel {

@@ -1,6 +1,7 @@
 //! Writing corpus shards: `part-NNNNN.parquet` files of at most `shard_rows` rows, written in
 //! row groups as rows arrive, so memory holds one batch rather than the corpus. `id` numbers the
-//! rows of each table from 0 in output order. zstd keeps the shards small; nothing time- or
+//! rows of each table from 0 in output order. zstd keeps the shards small ([`Table::properties`]
+//! says how each table is encoded); nothing time- or
 //! machine-dependent goes into the files, so reruns are byte-identical.
 
 use crate::{CommonError, Result};
@@ -9,7 +10,8 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -25,6 +27,34 @@ pub enum Table {
 }
 
 impl Table {
+    /// How the table is encoded. Texts are mostly distinct, so they skip the dictionary
+    /// encoding Parquet tries first (the interning cost a fifth of a run) and the minimum and
+    /// maximum no reader asks of them; the other columns repeat a few values and keep both. Kept rows, the stage's product, are compressed with
+    /// zstd; rejected rows, an audit trail written in bulk (every copy of a duplicate), with
+    /// the cheaper Snappy.
+    fn properties(self) -> WriterProperties {
+        let compression = match self {
+            Table::Rejected => Compression::SNAPPY,
+            Table::Parallel | Table::Monolingual => {
+                Compression::ZSTD(ZstdLevel::try_new(3).expect("valid level"))
+            }
+        };
+        let texts = ["src_text", "tgt_text", "text"];
+        texts
+            .iter()
+            .fold(WriterProperties::builder(), |builder, column| {
+                builder
+                    .set_column_dictionary_enabled(ColumnPath::from(*column), false)
+                    .set_column_statistics_enabled(
+                        ColumnPath::from(*column),
+                        EnabledStatistics::None,
+                    )
+            })
+            .set_compression(compression)
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .build()
+    }
+
     fn schema(self) -> SchemaRef {
         let text = |name: &str| Field::new(name, DataType::Utf8, false);
         let optional = |name: &str| Field::new(name, DataType::Utf8, true);
@@ -69,6 +99,7 @@ enum Builder {
 
 pub struct ShardWriter {
     dir: PathBuf,
+    table: Table,
     schema: SchemaRef,
     rows_per_shard: usize,
     next_shard: usize,
@@ -94,6 +125,7 @@ impl ShardWriter {
             .collect();
         ShardWriter {
             dir: dir.to_path_buf(),
+            table,
             schema,
             rows_per_shard,
             next_shard: first_shard,
@@ -155,12 +187,7 @@ impl ShardWriter {
             let path = self.dir.join(&name);
             std::fs::create_dir_all(&self.dir).map_err(|e| CommonError::io(&self.dir, e))?;
             let file = std::fs::File::create(&path).map_err(|e| CommonError::io(&path, e))?;
-            let properties = WriterProperties::builder()
-                .set_compression(Compression::ZSTD(
-                    ZstdLevel::try_new(3).expect("valid level"),
-                ))
-                .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-                .build();
+            let properties = self.table.properties();
             let writer = ArrowWriter::try_new(file, self.schema.clone(), Some(properties))
                 .map_err(|e| parquet_error(&path, e))?;
             self.writer = Some((path, writer));

@@ -6,20 +6,30 @@ use xxhash_rust::xxh3::xxh3_64;
 
 pub fn simplify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
+    simplify_into(text, &mut out);
+    out
+}
+
+/// Appends the simplified `text` to `out`, a space apart from what `out` already holds: the
+/// simplified form of the texts joined by spaces, without building the joined text.
+pub fn simplify_into(text: &str, out: &mut String) {
+    let mut pending_space = true;
     for c in text.chars() {
-        let keep = c.is_alphanumeric() || is_mark(c);
+        let keep = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric() || is_mark(c)
+        };
         if keep {
             if pending_space && !out.is_empty() {
                 out.push(' ');
             }
             pending_space = false;
-            out.extend(c.to_lowercase());
+            crate::chars::push_lower(c, out);
         } else {
             pending_space = true;
         }
     }
-    out
 }
 
 /// Combining marks (general category M) in the common blocks: these carry vowels and tones.
@@ -30,11 +40,19 @@ fn is_mark(c: char) -> bool {
 
 /// One hash per word of a simplified text.
 pub fn word_hashes(simplified: &str) -> Vec<u64> {
-    simplified
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(|w| xxh3_64(w.as_bytes()))
-        .collect()
+    let mut hashes = Vec::new();
+    extend_word_hashes(simplified, &mut hashes);
+    hashes
+}
+
+/// Appends one hash per word of a simplified text to `hashes`.
+pub fn extend_word_hashes(simplified: &str, hashes: &mut Vec<u64>) {
+    hashes.extend(
+        simplified
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|w| xxh3_64(w.as_bytes())),
+    );
 }
 
 /// The hash of each run of `n` consecutive word hashes (order-sensitive).
@@ -58,6 +76,13 @@ mod tests {
         );
         assert_eq!(simplify("Xin CHÀO—thế giới"), "xin chào thế giới");
         assert_eq!(simplify("..."), "");
+        let mut joined = simplify("Open file…");
+        simplify_into("(Mở tệp)", &mut joined);
+        assert_eq!(joined, simplify("Open file… (Mở tệp)"));
+        let mut empty_first = String::new();
+        simplify_into("...", &mut empty_first);
+        simplify_into("Mở", &mut empty_first);
+        assert_eq!(empty_first, "mở");
     }
 
     #[test]

@@ -28,6 +28,16 @@ impl Markup {
     }
 }
 
+/// Whether `text` holds what every markup pattern needs (`://`, `www.`, `@`, `<` or `&`):
+/// most text does not, and is spared the regex.
+fn may_hold_markup(text: &str) -> bool {
+    text.contains(['@', '<', '&'])
+        || text.contains("://")
+        || text
+            .match_indices('.')
+            .any(|(at, _)| at >= 3 && text.as_bytes()[at - 3..at].eq_ignore_ascii_case(b"www"))
+}
+
 impl Filter for Markup {
     fn reason(&self) -> DropReason {
         DropReason::Markup
@@ -36,7 +46,7 @@ impl Filter for Markup {
     fn check(&self, candidate: &Candidate) -> Option<String> {
         check_sides(candidate, |side| {
             let text = side.text;
-            if !text.contains(['/', '<', '&', '@', '.']) {
+            if !may_hold_markup(text) {
                 return None;
             }
             let marked: usize = self

@@ -1,7 +1,8 @@
 //! Filters: one file per filter, all behind [`Filter`]. A candidate is a monolingual text or a
 //! translation pair; a filter either keeps it or says why not, and that reason travels with
 //! the segment into `rejected/`. Filters run cheapest first and the first rejection wins, so
-//! each dropped segment is counted under exactly one reason.
+//! each dropped segment is counted under exactly one reason. The stage runs them only on texts
+//! that are not exact duplicates of an earlier one (a copy would get the same verdict).
 
 mod langid;
 mod length;
@@ -15,6 +16,8 @@ mod untranslated;
 use crate::config::FilterConfig;
 use crate::lang::Language;
 use crate::DropReason;
+
+pub use langid::Judgement;
 
 /// One side of a candidate: a normalised text and its language.
 #[derive(Debug, Clone, Copy)]
@@ -55,6 +58,32 @@ fn check_sides(candidate: &Candidate, test: impl Fn(&Side) -> Option<String>) ->
     candidate
         .sides()
         .find_map(|side| test(&side).map(|detail| format!("{}: {detail}", side.lang.tag)))
+}
+
+/// The language filters' view of one text (the script filter, then `langid`), as
+/// `mekong corpus langid` shows it: how the model reads the text, and what drops it, if anything.
+pub fn language_verdict(
+    config: &FilterConfig,
+    text: &str,
+    lang: &Language,
+) -> (Judgement, Option<Rejection>) {
+    let candidate = Candidate {
+        src: Side { text, lang },
+        tgt: None,
+    };
+    let script = script::Script::new(config);
+    let langid = langid::LangId::new(config);
+    let judgement = langid.judge(text, lang);
+    let rejection = [&script as &dyn Filter, &langid]
+        .into_iter()
+        .filter(|f| !config.disable.contains(&f.reason()))
+        .find_map(|f| {
+            f.check(&candidate).map(|detail| Rejection {
+                filter: f.reason(),
+                detail,
+            })
+        });
+    (judgement, rejection)
 }
 
 /// The enabled filters, in the order they run.

@@ -10,8 +10,11 @@ pub struct Numerals;
 /// The value of a decimal digit in the common scripts (Unicode lays each script's digits out
 /// as ten consecutive code points from zero).
 fn digit_value(c: char) -> Option<u32> {
-    if c.is_ascii_digit() {
+    if c.is_ascii() {
         return c.to_digit(10);
+    }
+    if crate::chars::is_letter(c) {
+        return None;
     }
     const ZEROS: [u32; 13] = [
         0x0660, 0x06F0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0E50, 0x0ED0,

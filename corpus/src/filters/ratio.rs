@@ -4,9 +4,10 @@
 //! Short pairs are not judged: UI strings like "OK" / "Đồng ý" vary wildly and are fine.
 
 use super::{Candidate, Filter};
+use crate::chars;
 use crate::config::FilterConfig;
 use crate::DropReason;
-use unicode_script::{Script, UnicodeScript};
+use unicode_script::Script;
 
 pub struct Ratio {
     max_ratio: f64,
@@ -23,13 +24,16 @@ impl Ratio {
 }
 
 fn units(text: &str) -> usize {
+    if text.is_ascii() {
+        return text.bytes().filter(|&b| !chars::is_ascii_space(b)).count();
+    }
     text.chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| {
             if c.is_ascii() {
                 1
             } else {
-                match c.script() {
+                match chars::script(c) {
                     Script::Han | Script::Hiragana | Script::Katakana | Script::Hangul => 3,
                     _ => 1,
                 }

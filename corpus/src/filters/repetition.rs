@@ -36,26 +36,32 @@ impl Repetition {
         None
     }
 
+    /// A word n-gram (n ≤ 3) repeated back to back more than `max_repeats` times: a run of
+    /// at least `n·max_repeats` words that each equal the word n places before. One pass,
+    /// keeping the last six words.
     fn ngram_run(&self, text: &str) -> Option<String> {
-        let words: Vec<&str> = text.split_whitespace().collect();
-        for n in 1..=3 {
-            let mut repeats = 1;
-            let mut i = 0;
-            while i + 2 * n <= words.len() {
-                if words[i..i + n] == words[i + n..i + 2 * n] {
-                    repeats += 1;
-                    if repeats > self.max_repeats {
-                        return Some(format!(
-                            "\"{}\" repeated {repeats} times",
-                            words[i..i + n].join(" ")
-                        ));
-                    }
-                    i += n;
-                } else {
-                    repeats = 1;
-                    i += 1;
+        const LONGEST: usize = 3;
+        let mut recent: [&str; 2 * LONGEST] = [""; 2 * LONGEST];
+        let mut matches = [0usize; LONGEST + 1];
+        for (i, word) in text.split_whitespace().enumerate() {
+            for n in 1..=LONGEST {
+                let equal = i >= n && recent[(i - n) % (2 * LONGEST)] == word;
+                matches[n] = if equal { matches[n] + 1 } else { 0 };
+                if matches[n] >= n * self.max_repeats.max(1) {
+                    let repeats = (matches[n] + n) / n;
+                    let gram: Vec<&str> = (i + 1 - n..=i)
+                        .map(|j| {
+                            if j == i {
+                                word
+                            } else {
+                                recent[j % (2 * LONGEST)]
+                            }
+                        })
+                        .collect();
+                    return Some(format!("\"{}\" repeated {repeats} times", gram.join(" ")));
                 }
             }
+            recent[i % (2 * LONGEST)] = word;
         }
         None
     }
@@ -87,5 +93,14 @@ mod tests {
         assert!(mono(&f, "en", "very very very very very good").is_some());
         assert!(mono(&f, "en", "buy now buy now buy now buy now buy now").is_some());
         assert_eq!(mono(&f, "en", "buy now buy now buy now"), None);
+        assert_eq!(
+            mono(&f, "en", "a b c a b c a b c a b c a b c").as_deref(),
+            Some("en: \"a b c\" repeated 5 times")
+        );
+        assert_eq!(mono(&f, "en", "a b c a b c a b c a b c a b"), None);
+        assert_eq!(
+            mono(&f, "en", "so so so so so").as_deref(),
+            Some("en: \"so\" repeated 5 times")
+        );
     }
 }

@@ -6,9 +6,10 @@
 //! stage does not know are not judged.
 
 use super::{check_sides, Candidate, Filter};
+use crate::chars;
 use crate::config::FilterConfig;
 use crate::DropReason;
-use unicode_script::{Script as UScript, UnicodeScript};
+use unicode_script::Script as UScript;
 
 pub struct Script {
     min_share: f64,
@@ -35,13 +36,13 @@ impl Filter for Script {
             }
             let latin_expected = expected.contains(&UScript::Latin);
             let (mut letters, mut matching) = (0usize, 0usize);
-            for c in side.text.chars().filter(|c| c.is_alphabetic()) {
+            for c in side.text.chars().filter(|&c| chars::is_letter(c)) {
                 if c.is_ascii() {
                     letters += 1;
                     matching += usize::from(latin_expected);
                     continue;
                 }
-                let script = c.script();
+                let script = chars::script(c);
                 if matches!(script, UScript::Common | UScript::Inherited) {
                     continue;
                 }

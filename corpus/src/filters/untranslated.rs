@@ -15,7 +15,7 @@ impl Filter for Untranslated {
     fn check(&self, candidate: &Candidate) -> Option<String> {
         let tgt = candidate.tgt?;
         let src = candidate.src;
-        if src.lang.primary == tgt.lang.primary || !src.text.contains(char::is_alphabetic) {
+        if src.lang.primary == tgt.lang.primary || !src.text.contains(crate::chars::is_letter) {
             return None;
         }
         // Lower-casing rarely changes a text's byte length by much: skip it for clear misses.

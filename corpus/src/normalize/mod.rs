@@ -59,20 +59,20 @@ impl Normalizer {
         self.steps.iter().map(|s| s.name()).collect()
     }
 
-    /// The normalised text, and a bit mask of the steps that changed it (bit i = step i).
-    pub fn normalize(&self, text: &str, lang: &Language) -> (String, u32) {
-        let mut current: Option<String> = None;
+    /// The normalised text (`text` itself when no step changes it), and a bit mask of the
+    /// steps that changed it (bit i = step i).
+    pub fn normalize(&self, text: String, lang: &Language) -> (String, u32) {
+        let mut current = text;
         let mut changed = 0u32;
         for (i, step) in self.steps.iter().enumerate() {
-            let input = current.as_deref().unwrap_or(text);
-            if let Some(output) = step.apply(input, lang) {
-                if output != input {
+            if let Some(output) = step.apply(&current, lang) {
+                if output != current {
                     changed |= 1 << i;
-                    current = Some(output);
+                    current = output;
                 }
             }
         }
-        (current.unwrap_or_else(|| text.to_string()), changed)
+        (current, changed)
     }
 }
 
@@ -86,14 +86,14 @@ mod tests {
         let vi = Language::new("vi");
         // NFD input with a BOM, a zero-width space, a control character and ragged spaces.
         let input = "\u{feff}Ho\u{300}a\u{200b} bi\u{300}nh\u{7}  \t thế  giới ";
-        let (text, changed) = normalizer.normalize(input, &vi);
+        let (text, changed) = normalizer.normalize(input.to_string(), &vi);
         assert_eq!(text, "Hòa bình thế giới");
         let names = normalizer.step_names();
         for step in ["invisible", "control", "nfc", "whitespace"] {
             let bit = names.iter().position(|n| *n == step).unwrap();
             assert!(changed & (1 << bit) != 0, "{step} should have counted");
         }
-        let (same, changed) = normalizer.normalize("Hòa bình", &vi);
+        let (same, changed) = normalizer.normalize("Hòa bình".to_string(), &vi);
         assert_eq!((same.as_str(), changed), ("Hòa bình", 0));
     }
 
@@ -105,7 +105,7 @@ mod tests {
             ..NormalizeConfig::default()
         };
         let normalizer = Normalizer::new(&config);
-        let (text, _) = normalizer.normalize("a\u{300}  b", &Language::new("en"));
+        let (text, _) = normalizer.normalize("a\u{300}  b".to_string(), &Language::new("en"));
         assert_eq!(text, "a\u{300}  b");
     }
 }

@@ -9,6 +9,7 @@
 //! as Vietnamese is touched.
 
 use super::NormalizeStep;
+use crate::chars::is_letter;
 use crate::config::ToneStyle;
 use crate::lang::Language;
 use unicode_normalization::char::{compose, decompose_canonical};
@@ -91,24 +92,39 @@ impl NormalizeStep for ToneMarks {
         if !lang.is_vietnamese() || text.is_ascii() {
             return None;
         }
-        let chars: Vec<char> = text.chars().collect();
-        let mut out: Option<Vec<char>> = None;
-        for i in 1..chars.len() {
-            let word_ends = chars.get(i + 1).is_none_or(|c| !c.is_alphabetic());
-            if !word_ends || !chars[i - 1].is_alphabetic() {
+        // Each word's last two letters (and the one before), checked where the word ends; the
+        // text is rebuilt only when a mark moves.
+        let mut fixes: Vec<(usize, [char; 2])> = Vec::new();
+        let mut word: [Option<(usize, char)>; 3] = [None; 3];
+        for (at, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            if is_letter(c) {
+                word = [word[1], word[2], Some((at, c))];
                 continue;
             }
-            let before = i
-                .checked_sub(2)
-                .map(|j| chars[j])
-                .filter(|c| c.is_alphabetic());
-            if let Some(fixed) = self.fix(before, chars[i - 1], chars[i]) {
-                let out = out.get_or_insert_with(|| chars.clone());
-                out[i - 1] = fixed[0];
-                out[i] = fixed[1];
+            if let [before, Some((first_at, first)), Some((_, second))] = word {
+                if let Some(fixed) = self.fix(before.map(|(_, c)| c), first, second) {
+                    fixes.push((first_at, fixed));
+                }
             }
+            word = [None; 3];
         }
-        out.map(|chars| chars.into_iter().collect())
+        if fixes.is_empty() {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len() + 2 * fixes.len());
+        let mut copied = 0;
+        for (at, fixed) in fixes {
+            out.push_str(&text[copied..at]);
+            out.extend(fixed);
+            let mut rest = text[at..].chars();
+            copied =
+                at + rest.next().map_or(0, char::len_utf8) + rest.next().map_or(0, char::len_utf8);
+        }
+        out.push_str(&text[copied..]);
+        Some(out)
     }
 }
 

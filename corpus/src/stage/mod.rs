@@ -1,9 +1,13 @@
 //! The stage itself: read every source as a stream of batches (a reader thread keeps the next
-//! batch coming), normalise, filter, check contamination and compute dedup keys in parallel
-//! (rayon), then decide duplicates and write rows in input order on one thread. Parallel
-//! sources are processed before monolingual ones, each group in the order given. Everything is
-//! written into a staging folder that replaces the output folder only when the run completes.
+//! batch coming); key each raw text and mark those read before (in input order); normalise and
+//! key the others in parallel (rayon); mark exact duplicates of the normalised text; run the
+//! filters, the contamination check and the MinHash signature in parallel on what is left; then
+//! decide the remaining duplicates and write rows in input order on a writer thread, which
+//! works on one batch while the next is prepared. Parallel sources are processed before
+//! monolingual ones, each group in the order given. Everything is written into a staging folder
+//! that replaces the output folder only when the run completes.
 
+mod duplicates;
 mod prepare;
 mod sink;
 
@@ -12,9 +16,10 @@ use crate::error::{CorpusError, Result};
 use crate::lang::Language;
 use crate::readers::{open_source, RawSegment, SegmentReader};
 use crate::stats::{SourceStats, Stats};
+use duplicates::ExactDuplicates;
 use indicatif::{ProgressBar, ProgressStyle};
 use mekong_common::{Manifest, StagingDir};
-use prepare::{Prepared, Preparer};
+use prepare::{raw_key, Prepared, Preparer};
 use rayon::prelude::*;
 use sink::Sink;
 use std::path::{Path, PathBuf};
@@ -93,6 +98,7 @@ pub fn run(config: &CorpusConfig, output: &Path) -> Result<Summary> {
 
 struct Processor<'a> {
     preparer: Preparer,
+    duplicates: ExactDuplicates,
     sink: Sink<'a>,
 }
 
@@ -100,11 +106,15 @@ impl<'a> Processor<'a> {
     fn new(config: &'a CorpusConfig, dir: &Path) -> Result<Self> {
         let preparer = Preparer::new(config)?;
         let sink = Sink::new(config, dir, preparer.step_names());
-        Ok(Processor { preparer, sink })
+        Ok(Processor {
+            preparer,
+            duplicates: ExactDuplicates::new(config.dedup.exact),
+            sink,
+        })
     }
 
     fn process(&mut self, source: &Source) -> Result<()> {
-        let (preparer, sink) = (&self.preparer, &mut self.sink);
+        let (preparer, duplicates, sink) = (&self.preparer, &mut self.duplicates, &mut self.sink);
         sink.open_writer(source.kind)?;
         let langs: Vec<Language> = source.langs.iter().map(|l| Language::new(l)).collect();
         let progress = ProgressBar::new_spinner().with_style(
@@ -114,48 +124,96 @@ impl<'a> Processor<'a> {
         progress.set_message(format!("{} {}", source.lang_key(), source.label));
 
         let reader = open_source(source, &sink.config.input)?;
-        let (sender, receiver) = sync_channel::<Result<Vec<RawSegment>>>(2);
-        let mut source_stats = SourceStats {
-            source: source.label.clone(),
-            langs: source.lang_key(),
-            segments_in: 0,
-            kept: 0,
-            skipped_lines: 0,
-        };
-        let skipped = std::thread::scope(|scope| -> Result<u64> {
-            let producer = scope.spawn(move || read_batches(reader, sender));
-            for batch in receiver {
-                let batch = batch?;
-                let prepared: Vec<Prepared> = batch
-                    .into_par_iter()
-                    .map(|raw| preparer.prepare(raw, &langs))
-                    .collect();
-                progress.inc(prepared.len() as u64);
-                for segment in prepared {
-                    source_stats.segments_in += 1;
-                    if sink.accept(segment, source, &langs)? {
-                        source_stats.kept += 1;
+        let (raw_sender, raw_batches) = sync_channel::<Result<Vec<RawSegment>>>(2);
+        let (prepared_sender, prepared_batches) = sync_channel::<Vec<Prepared>>(2);
+        let (skipped, source_stats) = std::thread::scope(|scope| {
+            let producer = scope.spawn(move || read_batches(reader, raw_sender));
+            let langs = &langs;
+            let sink = &mut *sink;
+            let writer = scope.spawn(move || write_batches(sink, prepared_batches, source, langs));
+            // Ends (dropping `prepared_sender`, so the writer finishes) on the first error.
+            let prepare_all = move || -> Result<()> {
+                for batch in raw_batches {
+                    let prepared = prepare_batch(preparer, duplicates, batch?, langs);
+                    progress.inc(prepared.len() as u64);
+                    if prepared_sender.send(prepared).is_err() {
+                        break; // the writer stopped on an error, which it returns
                     }
                 }
-            }
-            Ok(producer.join().expect("the reader thread does not panic"))
+                progress.finish_and_clear();
+                Ok(())
+            };
+            let outcome = prepare_all();
+            let written = writer.join().expect("the writer thread does not panic");
+            let skipped = producer.join().expect("the reader thread does not panic");
+            outcome.and(written).map(|stats| (skipped, stats))
         })?;
-        progress.finish_and_clear();
         if source_stats.segments_in == 0 {
             return Err(CorpusError::bad_file(
                 &source.paths[0],
                 "empty input: no segments could be read",
             ));
         }
-        source_stats.skipped_lines = skipped;
         sink.stats.skipped_lines += skipped;
-        sink.stats.sources.push(source_stats);
+        sink.stats.sources.push(SourceStats {
+            skipped_lines: skipped,
+            ..source_stats
+        });
         Ok(())
     }
 
     fn finish(self) -> Result<(Stats, Vec<PathBuf>)> {
         self.sink.finish()
     }
+}
+
+/// The parallel passes over one batch, with the exact-duplicate marks between them (in order).
+fn prepare_batch(
+    preparer: &Preparer,
+    duplicates: &mut ExactDuplicates,
+    batch: Vec<RawSegment>,
+    langs: &[Language],
+) -> Vec<Prepared> {
+    let keys: Vec<u128> = batch.par_iter().map(|raw| raw_key(raw, langs)).collect();
+    let first_reads = duplicates.first_reads(&keys);
+    let mut prepared: Vec<Prepared> = batch
+        .into_par_iter()
+        .zip(first_reads)
+        .map(|(raw, first)| match first {
+            true => preparer.normalize(raw, langs),
+            false => Preparer::raw_duplicate(raw),
+        })
+        .collect();
+    duplicates.mark(&mut prepared);
+    prepared
+        .par_iter_mut()
+        .for_each(|segment| preparer.judge(segment, langs));
+    prepared
+}
+
+/// The writer thread: every prepared segment of a source into the sink, in order.
+fn write_batches(
+    sink: &mut Sink,
+    batches: std::sync::mpsc::Receiver<Vec<Prepared>>,
+    source: &Source,
+    langs: &[Language],
+) -> Result<SourceStats> {
+    let mut stats = SourceStats {
+        source: source.label.clone(),
+        langs: source.lang_key(),
+        segments_in: 0,
+        kept: 0,
+        skipped_lines: 0,
+    };
+    for batch in batches {
+        for segment in batch {
+            stats.segments_in += 1;
+            if sink.accept(segment, source, &stats.langs, langs)? {
+                stats.kept += 1;
+            }
+        }
+    }
+    Ok(stats)
 }
 
 /// Reads a source in batches and sends them on; stops at the end, on error, or when the

@@ -1,5 +1,8 @@
-//! The parallel phase, run by the rayon workers on a batch: normalise, filter, check
-//! contamination, compute dedup keys. What it decides travels to the sink as a [`Prepared`].
+//! The parallel passes, run by the rayon workers on a batch. The first normalises a text read
+//! for the first time and computes its exact key; once exact duplicates are marked (in input
+//! order, [`super::duplicates`]), the second runs the filters, the contamination check and the
+//! near-duplicate signature on what is left. What they decide travels to the sink as a
+//! [`Prepared`].
 
 use crate::config::CorpusConfig;
 use crate::dedup::{exact_key, Decontaminator, MinHasher};
@@ -9,8 +12,9 @@ use crate::lang::Language;
 use crate::normalize::Normalizer;
 use crate::readers::{open_exclude, RawSegment};
 use crate::DropReason;
+use std::borrow::Cow;
 
-/// A segment after the parallel phase.
+/// A segment after the parallel passes.
 pub(super) struct Prepared {
     pub(super) line: u64,
     pub(super) raw_bytes: u64,
@@ -24,10 +28,12 @@ pub(super) struct Prepared {
 pub(super) enum Verdict {
     Dropped {
         reason: DropReason,
-        detail: String,
+        detail: Cow<'static, str>,
     },
+    /// Normalised: the exact-duplicate check comes next.
+    Normalized { key: u128 },
+    /// Passed every filter and check: what the sequential deduplication needs.
     Candidate {
-        key: u128,
         side_keys: Option<(u128, u128)>,
         bands: Option<Vec<u64>>,
     },
@@ -60,43 +66,61 @@ impl Preparer {
         self.normalizer.step_names()
     }
 
-    /// The parallel phase: normalise, filter, check contamination, compute dedup keys.
-    pub(super) fn prepare(&self, raw: RawSegment, langs: &[Language]) -> Prepared {
-        let raw_bytes = (raw.src.len() + raw.tgt.as_ref().map_or(0, |t| t.len())) as u64;
-        let (src, src_changed) = self.normalizer.normalize(&raw.src, &langs[0]);
-        let (tgt, tgt_changed) = match &raw.tgt {
+    /// A segment whose raw text was read before: a duplicate, left as read.
+    pub(super) fn raw_duplicate(raw: RawSegment) -> Prepared {
+        Prepared {
+            line: raw.line,
+            raw_bytes: raw_bytes(&raw),
+            changed: (0, 0),
+            verdict: Verdict::Dropped {
+                reason: DropReason::Duplicate,
+                detail: Cow::Borrowed(DUPLICATE_DETAIL),
+            },
+            src: raw.src,
+            tgt: raw.tgt,
+        }
+    }
+
+    /// The first pass: normalise, compute the exact key.
+    pub(super) fn normalize(&self, raw: RawSegment, langs: &[Language]) -> Prepared {
+        let raw_bytes = raw_bytes(&raw);
+        let (src, src_changed) = self.normalizer.normalize(raw.src, &langs[0]);
+        let (tgt, tgt_changed) = match raw.tgt {
             Some(t) => {
                 let (t, changed) = self.normalizer.normalize(t, &langs[1]);
                 (Some(t), changed)
             }
             None => (None, 0),
         };
-        let candidate = Candidate {
-            src: Side {
-                text: &src,
-                lang: &langs[0],
-            },
-            tgt: tgt.as_deref().map(|text| Side {
-                text,
-                lang: &langs[1],
-            }),
+        let key = match &tgt {
+            Some(tgt) => exact_key(&[&langs[0].tag, &src, &langs[1].tag, tgt]),
+            None => exact_key(&[&langs[0].tag, &src]),
         };
-        let verdict = self.judge(&candidate);
         Prepared {
             line: raw.line,
             raw_bytes,
             changed: (src_changed, tgt_changed),
-            verdict,
+            verdict: Verdict::Normalized { key },
             src,
             tgt,
         }
     }
 
-    fn judge(&self, candidate: &Candidate) -> Verdict {
+    /// The second pass, on a segment still [`Verdict::Normalized`]: the filters, the
+    /// contamination check, the keys of the sequential deduplication.
+    pub(super) fn judge(&self, segment: &mut Prepared, langs: &[Language]) {
+        if !matches!(segment.verdict, Verdict::Normalized { .. }) {
+            return;
+        }
+        let candidate = segment.candidate(langs);
+        segment.verdict = self.verdict(&candidate);
+    }
+
+    fn verdict(&self, candidate: &Candidate) -> Verdict {
         if let Some(rejection) = self.filters.check(candidate) {
             return Verdict::Dropped {
                 reason: rejection.filter,
-                detail: rejection.detail,
+                detail: Cow::Owned(rejection.detail),
             };
         }
         if let Some(detail) = candidate
@@ -105,34 +129,53 @@ impl Preparer {
         {
             return Verdict::Dropped {
                 reason: DropReason::Contaminated,
-                detail,
+                detail: Cow::Owned(detail),
             };
         }
         let src = candidate.src;
-        let (key, side_keys, near_text) = match candidate.tgt {
-            Some(tgt) => (
-                exact_key(&[&src.lang.tag, src.text, &tgt.lang.tag, tgt.text]),
-                self.exact_each_side.then(|| {
-                    (
-                        exact_key(&[&src.lang.tag, src.text]),
-                        exact_key(&[&tgt.lang.tag, tgt.text]),
-                    )
-                }),
-                std::borrow::Cow::Owned(format!("{} {}", src.text, tgt.text)),
-            ),
-            None => (
+        let side_keys = candidate.tgt.filter(|_| self.exact_each_side).map(|tgt| {
+            (
                 exact_key(&[&src.lang.tag, src.text]),
-                None,
-                std::borrow::Cow::Borrowed(src.text),
-            ),
-        };
+                exact_key(&[&tgt.lang.tag, tgt.text]),
+            )
+        });
         Verdict::Candidate {
-            key,
             side_keys,
-            bands: self
-                .minhasher
-                .as_ref()
-                .and_then(|m| m.band_keys(&near_text)),
+            bands: self.minhasher.as_ref().and_then(|m| match candidate.tgt {
+                Some(tgt) => m.band_keys_of(&[src.text, tgt.text]),
+                None => m.band_keys_of(&[src.text]),
+            }),
+        }
+    }
+}
+
+/// The detail of every exact duplicate, however it was found.
+pub(super) const DUPLICATE_DETAIL: &str = "same normalised text as an earlier segment";
+
+/// The key of a segment's text as read, with its languages: equal raw texts normalise alike,
+/// so a raw text read before is a duplicate without normalising it again.
+pub(super) fn raw_key(raw: &RawSegment, langs: &[Language]) -> u128 {
+    match &raw.tgt {
+        Some(tgt) => exact_key(&[&langs[0].tag, &raw.src, &langs[1].tag, tgt]),
+        None => exact_key(&[&langs[0].tag, &raw.src]),
+    }
+}
+
+fn raw_bytes(raw: &RawSegment) -> u64 {
+    (raw.src.len() + raw.tgt.as_ref().map_or(0, |t| t.len())) as u64
+}
+
+impl Prepared {
+    fn candidate<'a>(&'a self, langs: &'a [Language]) -> Candidate<'a> {
+        Candidate {
+            src: Side {
+                text: &self.src,
+                lang: &langs[0],
+            },
+            tgt: self.tgt.as_deref().map(|text| Side {
+                text,
+                lang: &langs[1],
+            }),
         }
     }
 }
@@ -147,7 +190,7 @@ fn build_decontaminator(config: &CorpusConfig, normalizer: &Normalizer) -> Resul
         let mut reader = open_exclude(path, &config.input)?;
         while let Some(segment) = reader.next_segment()? {
             for text in std::iter::once(&segment.src).chain(segment.tgt.as_ref()) {
-                decontaminator.add(&normalizer.normalize(text, &vi).0);
+                decontaminator.add(&normalizer.normalize(text.clone(), &vi).0);
             }
         }
     }

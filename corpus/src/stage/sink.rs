@@ -1,5 +1,6 @@
-//! The sequential phase, in input order on one thread: decide duplicates against every kept
-//! segment before, write kept and rejected rows, count.
+//! The sequential phase, in input order on a thread of its own (while the next batch is
+//! prepared): decide per-side and near duplicates against every kept segment before, write kept
+//! and rejected rows, count.
 
 use super::prepare::{Prepared, Verdict};
 use crate::config::{CorpusConfig, Source, SourceKind};
@@ -9,6 +10,8 @@ use crate::lang::Language;
 use crate::stats::{LangStats, Stats};
 use crate::DropReason;
 use mekong_common::corpus_shards::{Cell, ShardWriter, Table};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The sequential half: dedup indexes, writers and counts, updated in input order.
@@ -16,7 +19,6 @@ pub(super) struct Sink<'a> {
     pub(super) config: &'a CorpusConfig,
     dir: PathBuf,
     step_names: Vec<&'static str>,
-    exact: ExactIndex,
     sides: ExactIndex,
     lsh: LshIndex,
     parallel: Option<ShardWriter>,
@@ -41,7 +43,6 @@ impl<'a> Sink<'a> {
             config,
             dir: dir.to_path_buf(),
             step_names,
-            exact: ExactIndex::default(),
             sides: ExactIndex::default(),
             lsh: LshIndex::new(config.dedup.bands),
             parallel: None,
@@ -88,25 +89,24 @@ impl<'a> Sink<'a> {
         &mut self,
         segment: Prepared,
         source: &Source,
+        lang_key: &str,
         langs: &[Language],
     ) -> Result<bool> {
-        let key = source.lang_key();
         for (i, name) in self.step_names.iter().enumerate() {
             let changed =
                 u64::from(segment.changed.0 >> i & 1) + u64::from(segment.changed.1 >> i & 1);
             if changed > 0 {
-                *self.stats.normalize.entry(name.to_string()).or_default() += changed;
+                *entry(&mut self.stats.normalize, name) += changed;
             }
         }
         let verdict = match segment.verdict {
             Verdict::Dropped { reason, detail } => Err((reason, detail)),
-            Verdict::Candidate {
-                key: pair_key,
-                side_keys,
-                bands,
-            } => self.deduplicate(pair_key, side_keys, bands.as_deref()),
+            Verdict::Candidate { side_keys, bands } => {
+                self.deduplicate(side_keys, bands.as_deref())
+            }
+            Verdict::Normalized { .. } => unreachable!("every normalised segment is judged"),
         };
-        let lang_stats: &mut LangStats = self.stats.languages.entry(key).or_default();
+        let lang_stats: &mut LangStats = entry(&mut self.stats.languages, lang_key);
         lang_stats.segments_in += 1;
         lang_stats.bytes_in += segment.raw_bytes;
         match verdict {
@@ -114,31 +114,25 @@ impl<'a> Sink<'a> {
                 lang_stats.kept += 1;
                 lang_stats.bytes_kept +=
                     (segment.src.len() + segment.tgt.as_ref().map_or(0, |t| t.len())) as u64;
-                let (writer, cells) = match &segment.tgt {
-                    Some(tgt) => (
-                        self.parallel.as_mut(),
-                        vec![
-                            Cell::Str(&source.label),
-                            Cell::Str(&langs[0].tag),
-                            Cell::Str(&segment.src),
-                            Cell::Str(&langs[1].tag),
-                            Cell::Str(tgt),
-                        ],
-                    ),
-                    None => (
-                        self.mono.as_mut(),
-                        vec![
-                            Cell::Str(&source.label),
-                            Cell::Str(&langs[0].tag),
-                            Cell::Str(&segment.src),
-                        ],
-                    ),
-                };
-                writer.expect("writer opened for the source").push(&cells)?;
+                let opened = "writer opened for the source";
+                match &segment.tgt {
+                    Some(tgt) => self.parallel.as_mut().expect(opened).push(&[
+                        Cell::Str(&source.label),
+                        Cell::Str(&langs[0].tag),
+                        Cell::Str(&segment.src),
+                        Cell::Str(&langs[1].tag),
+                        Cell::Str(tgt),
+                    ])?,
+                    None => self.mono.as_mut().expect(opened).push(&[
+                        Cell::Str(&source.label),
+                        Cell::Str(&langs[0].tag),
+                        Cell::Str(&segment.src),
+                    ])?,
+                }
                 Ok(true)
             }
             Err((reason, detail)) => {
-                *lang_stats.dropped.entry(reason.name().into()).or_default() += 1;
+                *entry(&mut lang_stats.dropped, reason.name()) += 1;
                 if let Some(rejected) = self.rejected.as_mut() {
                     let (tgt_lang, tgt_text) = match &segment.tgt {
                         Some(t) => (Cell::Str(&langs[1].tag), Cell::Str(t)),
@@ -160,24 +154,18 @@ impl<'a> Sink<'a> {
         }
     }
 
-    /// Exact, then per-side, then near duplicates; a kept segment enters every index.
+    /// Per-side, then near duplicates (exact ones are marked before); a kept segment enters
+    /// both indexes.
     fn deduplicate(
         &mut self,
-        key: u128,
         side_keys: Option<(u128, u128)>,
         bands: Option<&[u64]>,
-    ) -> std::result::Result<(), (DropReason, String)> {
-        if self.config.dedup.exact && self.exact.contains(key) {
-            return Err((
-                DropReason::Duplicate,
-                "same normalised text as an earlier segment".into(),
-            ));
-        }
+    ) -> std::result::Result<(), (DropReason, Cow<'static, str>)> {
         if let Some((src, tgt)) = side_keys {
             if self.sides.contains(src) || self.sides.contains(tgt) {
                 return Err((
                     DropReason::Duplicate,
-                    "one side seen in an earlier pair".into(),
+                    Cow::Borrowed("one side seen in an earlier pair"),
                 ));
             }
         }
@@ -185,12 +173,9 @@ impl<'a> Sink<'a> {
             if self.lsh.check_and_insert(bands) {
                 return Err((
                     DropReason::NearDuplicate,
-                    "MinHash-LSH band collision with an earlier segment".into(),
+                    Cow::Borrowed("MinHash-LSH band collision with an earlier segment"),
                 ));
             }
-        }
-        if self.config.dedup.exact {
-            self.exact.insert(key);
         }
         if let Some((src, tgt)) = side_keys {
             self.sides.insert(src);
@@ -224,4 +209,13 @@ impl<'a> Sink<'a> {
             .collect();
         Ok((self.stats, outputs))
     }
+}
+
+/// The count of `key` in a statistics map, added at zero the first time (looked up by `&str`,
+/// so counting allocates only for a new key).
+fn entry<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), V::default());
+    }
+    map.get_mut(key).expect("inserted above")
 }
