@@ -2,6 +2,7 @@
 //! the libraries; every stage can also run from a pipeline file (`mekong run PIPELINE.toml`).
 
 mod cli;
+mod executor;
 mod pipeline;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +32,8 @@ enum Command {
     Eval(cli::eval::EvalArgs),
     /// Write a trained model as a Hugging Face folder (transformers loads it) with a model card.
     Export(cli::export::ExportArgs),
+    /// Run one task of a stage split into tasks (what `mekong run --executor` starts).
+    Task(cli::task::TaskArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -42,6 +45,7 @@ fn main() -> std::process::ExitCode {
         Command::Pretrain(args) => cli::pretrain::run(args),
         Command::Eval(args) => cli::eval::run(args),
         Command::Export(args) => cli::export::run(args),
+        Command::Task(args) => cli::task::run(args),
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

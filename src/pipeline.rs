@@ -1,13 +1,17 @@
 //! `mekong run PIPELINE.toml`: runs the stages a pipeline file names, in the river's order.
 //!
-//! A pipeline file has an optional `[pipeline]` table (`workdir`, default `runs/<file stem>`)
-//! and one table per stage: `[corpus]`, `[tokenizer]` (with an optional `[tokenizer.report]`),
-//! `[pretrain]`, `[eval]`, `[export]`. Relative paths are relative to the pipeline file's folder. Each stage
-//! writes into `<workdir>/<stage>` with a `manifest.json`; a stage whose manifest matches its
-//! current inputs (content hashes) and parameters is skipped as cached unless `--force`.
+//! A pipeline file has an optional `[pipeline]` table (`workdir`, default `runs/<file stem>`;
+//! the executor keys of [`PipelineSettings`]) and one table per stage: `[corpus]`,
+//! `[tokenizer]` (with an optional `[tokenizer.report]`), `[pretrain]`, `[eval]`, `[export]`.
+//! Relative paths are relative to the pipeline file's folder. Each stage writes into
+//! `<workdir>/<stage>` with a `manifest.json`; a stage whose manifest matches its current inputs
+//! (content hashes) and parameters is skipped as cached unless `--force`. With an executor, a
+//! stage that can run as tasks does so ([`crate::executor`]); the others run here.
 
+use crate::executor::{self, ExecutorKind, ExecutorSettings};
 use anyhow::Context;
 use mekong_common::{PipelineContext, PipelineStage, Stage};
+use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// Every stage a pipeline file can name, in the order data flows through them. The runner knows
@@ -35,6 +39,89 @@ pub struct RunArgs {
     /// parameter that differs from their manifest.
     #[arg(long)]
     pub dry_run: bool,
+    /// Run the stages that can be split (the tokenizer's word counting, …) as tasks: `local`
+    /// processes of this binary, or `slurm` job arrays. Also `[pipeline] executor`.
+    #[arg(long, value_name = "KIND", value_parser = mekong_common::names::parse_name::<ExecutorKind>)]
+    pub executor: Option<ExecutorKind>,
+    /// How many tasks a split stage runs as (also `[pipeline] tasks`).
+    #[arg(long, value_name = "N")]
+    pub tasks: Option<usize>,
+    /// The Slurm partition the tasks are submitted to (also `[pipeline] partition`).
+    #[arg(long, value_name = "NAME")]
+    pub partition: Option<String>,
+    /// An extra `sbatch` argument, such as `--time=02:00:00` (repeatable; also
+    /// `[pipeline] sbatch_args`).
+    #[arg(long = "sbatch-arg", value_name = "ARG", allow_hyphen_values = true)]
+    pub sbatch_args: Vec<String>,
+}
+
+/// The `[pipeline]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineSettings {
+    /// Where the stages write (relative to the pipeline file).
+    pub workdir: Option<String>,
+    pub executor: Option<ExecutorKind>,
+    pub tasks: Option<usize>,
+    pub partition: Option<String>,
+    #[serde(default)]
+    pub sbatch_args: Vec<String>,
+}
+
+/// A pipeline file read: its tables, where its stages write, and its `[pipeline]` settings.
+pub struct PipelineFile {
+    pub path: PathBuf,
+    pub document: toml::Table,
+    pub context: PipelineContext,
+    pub settings: PipelineSettings,
+}
+
+impl PipelineFile {
+    pub fn read(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read pipeline file {}", path.display()))?;
+        let document: toml::Table = toml::from_str(&text)
+            .with_context(|| format!("{}: not a valid pipeline file", path.display()))?;
+        let settings: PipelineSettings = match document.get("pipeline") {
+            Some(table) => table
+                .clone()
+                .try_into()
+                .with_context(|| format!("{}: invalid [pipeline] table", path.display()))?,
+            None => PipelineSettings::default(),
+        };
+        let context = PipelineContext::new(path, settings.workdir.as_deref());
+        check_known_tables(path, &document)?;
+        Ok(PipelineFile {
+            path: path.to_path_buf(),
+            document,
+            context,
+            settings,
+        })
+    }
+
+    /// The stage `name` as the file configures it; `None` when the file does not ask for it.
+    pub fn plan(&self, kind: &PipelineStage) -> anyhow::Result<Option<Box<dyn Stage>>> {
+        let Some(section) = lookup(&self.document, kind.table) else {
+            return Ok(None);
+        };
+        if only_holds_substages(section, kind.table) {
+            return Ok(None);
+        }
+        let stage = (kind.plan)(section, &self.context)
+            .map_err(anyhow::Error::from_boxed)
+            .with_context(|| format!("{}: [{}]", self.path.display(), kind.table_name()))?;
+        debug_assert_eq!(
+            stage.name(),
+            kind.name,
+            "a stage plans under its registered name"
+        );
+        Ok(Some(stage))
+    }
+}
+
+/// The registered stage called `name`.
+pub fn stage_kind(name: &str) -> Option<&'static PipelineStage> {
+    STAGES.iter().find(|stage| stage.name == name)
 }
 
 /// Where a rerun sets aside a stage's earlier output it must not replace
@@ -42,45 +129,34 @@ pub struct RunArgs {
 const PREVIOUS_DIR: &str = "previous";
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.pipeline)
-        .with_context(|| format!("cannot read pipeline file {}", args.pipeline.display()))?;
-    let document: toml::Table = toml::from_str(&text)
-        .with_context(|| format!("{}: not a valid pipeline file", args.pipeline.display()))?;
-    let context = context_for(&args.pipeline, &document)?;
-    check_known_tables(&args.pipeline, &document)?;
+    let file = PipelineFile::read(&args.pipeline)?;
+    let executor = ExecutorSettings::resolve(&args, &file)?;
     // A dry run writes nothing, so it does not wait for or block a run in progress.
     let _lock = if args.dry_run {
         None
     } else {
-        Some(mekong_common::WorkdirLock::acquire(&context.workdir)?)
+        Some(mekong_common::WorkdirLock::acquire(&file.context.workdir)?)
     };
 
     let mut ran = Vec::new();
     for kind in &STAGES {
         let name = kind.name;
-        let Some(section) = lookup(&document, kind.table) else {
-            continue;
-        };
-        if only_holds_substages(section, kind.table) {
-            continue;
-        }
         if !args.only.is_empty() && !args.only.iter().any(|o| o == name) {
             continue;
         }
-        let stage = (kind.plan)(section, &context)
-            .map_err(anyhow::Error::from_boxed)
-            .with_context(|| format!("{}: [{}]", args.pipeline.display(), kind.table_name()))?;
-        debug_assert_eq!(
-            stage.name(),
-            name,
-            "a stage plans under its registered name"
-        );
-        let output = context.stage_dir(name);
+        let Some(stage) = file.plan(kind)? else {
+            continue;
+        };
+        let output = file.context.stage_dir(name);
         let stale = stage.staleness(&output);
+        let how = match (&executor, stage.sharded()) {
+            (Some(executor), Some(_)) => format!(" as {executor}"),
+            _ => String::new(),
+        };
         if args.dry_run {
             let plan = match (&stale, args.force) {
-                (_, true) => "will run (--force)".to_string(),
-                (Some(reason), false) => format!("will run: {reason}"),
+                (_, true) => format!("will run{how} (--force)"),
+                (Some(reason), false) => format!("will run{how}: {reason}"),
                 (None, false) => "cached".to_string(),
             };
             eprintln!("[{name}] {plan}");
@@ -96,8 +172,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             continue;
         }
         let reason = stale.unwrap_or_else(|| "--force".to_string());
-        eprintln!("[{name}] running → {} ({reason})", output.display());
-        run_stage(stage.as_ref(), &output, &context)?;
+        eprintln!("[{name}] running{how} → {} ({reason})", output.display());
+        run_stage(stage.as_ref(), &output, &file, executor.as_ref())?;
         ran.push((name, "ran"));
     }
     anyhow::ensure!(
@@ -118,21 +194,33 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     // The index page shows every stage's latest output, so it is rewritten after any run,
     // even one where every stage was cached.
-    let index = mekong_eval::index::write(&context.workdir)?;
+    let index = mekong_eval::index::write(&file.context.workdir)?;
     eprintln!("report: {}", index.display());
     Ok(())
 }
 
-/// Runs one stage into `output` and prints its summary. An earlier output the stage must not
-/// replace is set aside first, and moved back if the stage fails.
-fn run_stage(stage: &dyn Stage, output: &Path, context: &PipelineContext) -> anyhow::Result<()> {
+/// Runs one stage into `output` (as tasks, when an executor is given and the stage can be
+/// split) and prints its summary. An earlier output the stage must not replace is set aside
+/// first, and moved back if the stage fails.
+fn run_stage(
+    stage: &dyn Stage,
+    output: &Path,
+    file: &PipelineFile,
+    executor: Option<&ExecutorSettings>,
+) -> anyhow::Result<()> {
     let name = stage.name();
     let set_aside = if stage.keeps_earlier_output() {
-        set_aside(output, &context.workdir.join(PREVIOUS_DIR), name)?
+        set_aside(output, &file.context.workdir.join(PREVIOUS_DIR), name)?
     } else {
         None
     };
-    match stage.run(output) {
+    let outcome = match (executor, stage.sharded()) {
+        (Some(executor), Some(sharded)) => {
+            executor::run(stage, sharded, output, &file.path, executor)
+        }
+        _ => stage.run(output),
+    };
+    match outcome {
         Ok(summary) => eprint!("{summary}"),
         Err(error) => {
             // Nothing new replaced it: the earlier output goes back where it was.
@@ -167,18 +255,6 @@ fn set_aside(out_dir: &Path, previous: &Path, stage: &str) -> anyhow::Result<Opt
     std::fs::rename(out_dir, &target)
         .with_context(|| format!("cannot move {} to {}", out_dir.display(), target.display()))?;
     Ok(Some(target))
-}
-
-fn context_for(pipeline: &Path, document: &toml::Table) -> anyhow::Result<PipelineContext> {
-    let workdir = match document.get("pipeline").and_then(|p| p.get("workdir")) {
-        Some(toml::Value::String(dir)) => Some(dir.as_str()),
-        Some(_) => anyhow::bail!(
-            "{}: [pipeline] workdir must be a string",
-            pipeline.display()
-        ),
-        None => None,
-    };
-    Ok(PipelineContext::new(pipeline, workdir))
 }
 
 /// A misspelt table would silently skip a stage: reject tables no stage reads.
@@ -251,12 +327,26 @@ mod tests {
     }
 
     #[test]
-    fn workdir_is_relative_to_the_pipeline_file() {
-        let document = parse("[pipeline]\nworkdir = \"../runs/x\"\n");
-        let context = context_for(Path::new("pipelines/demo.toml"), &document).unwrap();
-        assert_eq!(context.workdir, Path::new("runs/x"));
-        let document = parse("[pipeline]\nworkdir = 3\n");
-        assert!(context_for(Path::new("p.toml"), &document).is_err());
+    fn pipeline_table_is_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |text: &str| {
+            let path = dir.path().join("sub/p.toml");
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            PipelineFile::read(&path)
+        };
+        let file = write("[pipeline]\nworkdir = \"../runs/x\"\nexecutor = \"slurm\"\ntasks = 3\n")
+            .unwrap();
+        assert_eq!(file.context.workdir, dir.path().join("runs/x"));
+        assert_eq!(file.settings.executor, Some(ExecutorKind::Slurm));
+        assert_eq!(file.settings.tasks, Some(3));
+        for bad in ["[pipeline]\nworkdir = 3\n", "[pipeline]\ntaks = 3\n"] {
+            let error = format!("{:#}", write(bad).err().unwrap());
+            assert!(
+                error.contains("p.toml: invalid [pipeline] table"),
+                "{error}"
+            );
+        }
     }
 
     #[test]

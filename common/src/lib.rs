@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod names;
 pub mod parallel;
 pub mod report;
+pub mod shard;
 pub mod stage;
 pub mod text;
 pub mod tokenizer_file;
@@ -20,6 +21,7 @@ pub use atomic::{write_file_atomic, write_files_atomic, StagingDir};
 pub use hash::{files_read, hash_file, visible_files, FileRecord};
 pub use lock::WorkdirLock;
 pub use manifest::{Manifest, MANIFEST_FILE};
+pub use shard::{Sharded, Step, TaskId, TaskWork};
 pub use stage::{PipelineContext, PipelineStage, Stage, StageError};
 
 /// Errors of the shared helpers. Every variant names the path it concerns.
@@ -101,6 +103,9 @@ pub enum CommonError {
     },
     #[error("chart '{title}': {message}")]
     Chart { title: String, message: String },
+    /// A sharded run's tasks: a bad task index or count, a work folder of another run.
+    #[error("{0}")]
+    Tasks(String),
 }
 
 impl CommonError {

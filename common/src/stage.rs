@@ -41,6 +41,12 @@ pub trait Stage {
         false
     }
 
+    /// The stage as tasks in separate processes (`mekong run --executor`), when it can run so;
+    /// `None` for a stage that always runs in the runner's process.
+    fn sharded(&self) -> Option<&dyn crate::Sharded> {
+        None
+    }
+
     /// Why the stage must run into `output`, naming the first input, parameter or output that
     /// differs from its manifest there; `None` when that output is up to date.
     fn staleness(&self, output: &Path) -> Option<String> {

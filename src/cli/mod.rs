@@ -4,4 +4,5 @@ pub mod corpus;
 pub mod eval;
 pub mod export;
 pub mod pretrain;
+pub mod task;
 pub mod tokenizer;

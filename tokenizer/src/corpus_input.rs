@@ -26,9 +26,9 @@ pub struct TrainingCorpus {
     bytes_per_language: BTreeMap<String, u64>,
 }
 
-impl TrainingCorpus {
-    /// Finds the folder's files, checks they read, and measures each language.
-    pub fn open(dir: &Path) -> Result<Self> {
+impl Source {
+    /// The training files of `dir`: its shards, or else its `<lang>.txt` files.
+    fn find(dir: &Path) -> Result<Self> {
         let mut parquet = Vec::new();
         let mut text = BTreeMap::new();
         for path in mekong_common::visible_files(dir, &[SHARD_EXTENSION, "txt"])? {
@@ -41,32 +41,95 @@ impl TrainingCorpus {
                 _ => {}
             }
         }
-        let source = if !parquet.is_empty() {
-            Source::Parquet(parquet)
+        if !parquet.is_empty() {
+            Ok(Source::Parquet(parquet))
         } else if !text.is_empty() {
-            Source::Text(text)
+            Ok(Source::Text(text))
         } else {
-            return Err(TokenizerError::EmptyTrainingSet {
+            Err(TokenizerError::EmptyTrainingSet {
                 path: dir.to_path_buf(),
-            });
+            })
+        }
+    }
+}
+
+/// A part of the training text one task reads: a text file, or one row group of a shard. A
+/// folder's units, in order, hold its texts in the order [`TrainingCorpus::for_each_text`] gives
+/// them, whatever the number of tasks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unit {
+    Text { lang: String, path: PathBuf },
+    RowGroup { path: PathBuf, group: usize },
+}
+
+impl Unit {
+    /// The units of the training folder `dir`, from the files' footers (no text is read).
+    pub fn all(dir: &Path) -> Result<Vec<Unit>> {
+        Ok(match Source::find(dir)? {
+            Source::Text(files) => files
+                .into_iter()
+                .map(|(lang, path)| Unit::Text { lang, path })
+                .collect(),
+            Source::Parquet(files) => {
+                let mut units = Vec::new();
+                for path in files {
+                    let groups = mekong_common::corpus_shards::row_groups(&path)?.len();
+                    units.extend((0..groups).map(|group| Unit::RowGroup {
+                        path: path.clone(),
+                        group,
+                    }));
+                }
+                units
+            }
+        })
+    }
+
+    /// Calls `each(lang, text)` with every non-empty text of the unit, in order.
+    pub fn for_each_text(&self, mut each: impl FnMut(&str, &str)) -> Result<()> {
+        match self {
+            Unit::Text { lang, path } => read_lines(path, |line| each(lang, line)),
+            Unit::RowGroup { path, group } => {
+                for batch in ShardReader::open_row_group(path, Columns::Texts, *group)? {
+                    for text in batch?.texts()? {
+                        each(text.lang, text.text);
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Checks what a folder's measure says: some text, and none of its languages without any.
+pub fn check_measured(dir: &Path, bytes_per_language: &BTreeMap<String, u64>) -> Result<()> {
+    if bytes_per_language.values().all(|&b| b == 0) {
+        return Err(TokenizerError::EmptyTrainingSet {
+            path: dir.to_path_buf(),
+        });
+    }
+    if let Some((lang, _)) = bytes_per_language.iter().find(|(_, &b)| b == 0) {
+        let path = match Source::find(dir)? {
+            Source::Text(files) => files.get(lang).cloned().unwrap_or(dir.to_path_buf()),
+            Source::Parquet(_) => dir.to_path_buf(),
         };
+        return Err(TokenizerError::EmptyLanguage {
+            path,
+            lang: lang.clone(),
+        });
+    }
+    Ok(())
+}
+
+impl TrainingCorpus {
+    /// Finds the folder's files, checks they read, and measures each language.
+    pub fn open(dir: &Path) -> Result<Self> {
         let mut corpus = TrainingCorpus {
             dir: dir.to_path_buf(),
-            source,
+            source: Source::find(dir)?,
             bytes_per_language: BTreeMap::new(),
         };
         corpus.bytes_per_language = corpus.measure()?;
-        if corpus.bytes_per_language.values().all(|&b| b == 0) {
-            return Err(TokenizerError::EmptyTrainingSet {
-                path: dir.to_path_buf(),
-            });
-        }
-        if let Some((lang, _)) = corpus.bytes_per_language.iter().find(|(_, &b)| b == 0) {
-            return Err(TokenizerError::EmptyLanguage {
-                path: corpus.path_of(lang),
-                lang: lang.clone(),
-            });
-        }
+        check_measured(dir, &corpus.bytes_per_language)?;
         Ok(corpus)
     }
 
@@ -101,14 +164,6 @@ impl TrainingCorpus {
                 }
                 Ok(())
             }
-        }
-    }
-
-    /// The file to name in an error about `lang`.
-    fn path_of(&self, lang: &str) -> PathBuf {
-        match &self.source {
-            Source::Text(files) => files.get(lang).cloned().unwrap_or(self.dir.clone()),
-            Source::Parquet(_) => self.dir.clone(),
         }
     }
 

@@ -47,6 +47,10 @@ impl Stage for TrainConfig {
         let trained = train::run_stage(self, output)?;
         Ok(format!("{}\n", trained.summary.short_text()))
     }
+
+    fn sharded(&self) -> Option<&dyn mekong_common::Sharded> {
+        Some(self)
+    }
 }
 
 /// The `[tokenizer]` table. Its options are read into [`TrainOptions`], which refuses unknown

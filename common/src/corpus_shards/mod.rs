@@ -12,5 +12,7 @@
 mod read;
 mod write;
 
-pub use read::{row_count, shard_files, Columns, Schema, ShardReader, ShardText, TextBatch};
+pub use read::{
+    row_count, row_groups, shard_files, Columns, Schema, ShardReader, ShardText, TextBatch,
+};
 pub use write::{Cell, ShardWriter, Table};

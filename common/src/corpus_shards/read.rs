@@ -73,6 +73,18 @@ pub fn row_count(path: &Path) -> Result<u64> {
     Ok(builder.metadata().file_metadata().num_rows().max(0) as u64)
 }
 
+/// The rows of each of a shard's row groups, from its footer: the units a sharded stage splits
+/// a shard into.
+pub fn row_groups(path: &Path) -> Result<Vec<u64>> {
+    let builder = open(path)?;
+    Ok(builder
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|group| group.num_rows().max(0) as u64)
+        .collect())
+}
+
 /// A shard's record batches, with the columns asked for.
 pub struct ShardReader {
     path: PathBuf,
@@ -85,7 +97,31 @@ pub struct ShardReader {
 
 impl ShardReader {
     pub fn open(path: &Path, columns: Columns) -> Result<Self> {
-        let builder = open(path)?;
+        Self::open_part(path, columns, None)
+    }
+
+    /// Reads only the row group `group` of the shard.
+    pub fn open_row_group(path: &Path, columns: Columns, group: usize) -> Result<Self> {
+        Self::open_part(path, columns, Some(group))
+    }
+
+    fn open_part(path: &Path, columns: Columns, group: Option<usize>) -> Result<Self> {
+        let mut builder = open(path)?;
+        let mut first_row = 0;
+        if let Some(group) = group {
+            let groups = builder.metadata().row_groups();
+            if group >= groups.len() {
+                return Err(CommonError::BadShard {
+                    path: path.to_path_buf(),
+                    message: format!("has {} row groups, not {}", groups.len(), group + 1),
+                });
+            }
+            first_row = groups[..group]
+                .iter()
+                .map(|g| g.num_rows().max(0) as u64)
+                .sum();
+            builder = builder.with_row_groups(vec![group]);
+        }
         let has = |name: &str| builder.schema().field_with_name(name).is_ok();
         let schema = Schema::detect(has).ok_or_else(|| CommonError::BadShard {
             path: path.to_path_buf(),
@@ -115,7 +151,7 @@ impl ShardReader {
             schema,
             columns,
             batches,
-            next_row: 0,
+            next_row: first_row,
         })
     }
 
@@ -348,6 +384,53 @@ mod tests {
             ]
         );
         assert_eq!(row_count(&path).unwrap(), 2);
+    }
+
+    #[test]
+    fn a_row_group_reads_alone_with_its_file_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part-00000.parquet");
+        let batch = RecordBatch::try_from_iter(vec![
+            ("lang", strings(&[Some("vi"); 5])),
+            (
+                "text",
+                strings(&[
+                    Some("một"),
+                    Some("hai"),
+                    Some("ba"),
+                    Some("bốn"),
+                    Some("năm"),
+                ]),
+            ),
+        ])
+        .unwrap();
+        let properties = parquet::file::properties::WriterProperties::builder()
+            .set_max_row_group_row_count(Some(2))
+            .build();
+        let file = std::fs::File::create(&path).unwrap();
+        let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        assert_eq!(row_groups(&path).unwrap(), [2, 2, 1]);
+        let read = |group| {
+            let reader = ShardReader::open_row_group(&path, Columns::Texts, group).unwrap();
+            let batches: Vec<TextBatch> = reader.map(Result::unwrap).collect();
+            let texts: Vec<(u64, String)> = batches
+                .iter()
+                .flat_map(|b| b.texts().unwrap())
+                .map(|t| (t.row, t.text.to_string()))
+                .collect();
+            texts
+        };
+        assert_eq!(read(1), [(2, "ba".to_string()), (3, "bốn".to_string())]);
+        assert_eq!(read(2), [(4, "năm".to_string())]);
+        let error = ShardReader::open_row_group(&path, Columns::Texts, 3)
+            .err()
+            .unwrap();
+        assert!(
+            error.to_string().contains("has 3 row groups, not 4"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@
 pub mod config;
 pub mod feed;
 pub mod merges;
+mod sharded;
 pub mod summary;
 
 pub use config::{Algorithm, Normalizer, TrainConfig, TrainOptions};
@@ -24,7 +25,7 @@ use crate::fairness::{self, Fairness};
 use crate::pretokenize::fair_pre_tokenizer;
 use indicatif::{ProgressBar, ProgressStyle};
 use mekong_common::{write_files_atomic, Manifest, StagingDir};
-use merges::{DevWords, LearnedMerges, MergeInput, MergeRules};
+use merges::{DevWords, LearnedMerges, MergeInput, MergeRules, WordCounts};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -53,56 +54,109 @@ pub struct Trained {
 /// Trains a tokenizer as `config` asks. Writes nothing.
 pub fn train(config: &TrainConfig) -> Result<Trained> {
     config.validate()?;
-    let options = &config.options;
     let started = Instant::now();
     let corpus = TrainingCorpus::open(&config.train)?;
     let languages = corpus.languages();
-    let dev = match &config.dev {
-        Some(dir) => {
-            let dev = DevSet::read(dir)?;
-            dev.check_languages(&config.train, &languages)?;
-            Some(dev)
-        }
-        None => None,
-    };
-    for lang in options
-        .target_ratio
-        .keys()
-        .chain(options.premium_cap.keys())
-    {
-        if !languages.contains(lang) {
-            return Err(TokenizerError::Config(format!(
-                "'{lang}' is given a ratio or premium cap but has no training text in {}",
-                config.train.display()
-            )));
-        }
-    }
-    let reference = reference_language(options.reference.as_deref(), &languages)?;
-    let test = match &config.test {
-        Some(dir) => Some(DevSet::read_test(
-            dir,
-            dev.as_ref(),
-            &languages,
-            &reference,
-        )?),
-        None => None,
-    };
-
-    let pre_tokenizer = fair_pre_tokenizer()?;
+    let inputs = CheckedInputs::read(config, &languages)?;
     let (train_counts, train_bytes) = feed::count_training_words(
         &corpus,
         &languages,
-        &pre_tokenizer,
-        options.max_bytes_per_lang,
-        options.seed,
+        &inputs.pre_tokenizer,
+        config.options.max_bytes_per_lang,
+        config.options.seed,
         config.show_progress,
     )?;
+    let counted = Counted {
+        languages,
+        train_counts,
+        train_bytes,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    learn_from_counts(config, inputs, counted)
+}
+
+/// The training text as counted: its languages (sorted), each language's word counts and the
+/// bytes of text counted for it, and how long counting took.
+pub struct Counted {
+    pub languages: Vec<String>,
+    pub train_counts: Vec<WordCounts>,
+    pub train_bytes: BTreeMap<String, u64>,
+    pub seconds: f64,
+}
+
+/// The dev and test sets and the options, checked against the training languages before the
+/// text is counted (a bad dev set fails at once, not after the counting).
+pub struct CheckedInputs {
+    dev: Option<DevSet>,
+    test: Option<DevSet>,
+    reference: String,
+    pre_tokenizer: PreTokenizerWrapper,
+}
+
+impl CheckedInputs {
+    pub fn read(config: &TrainConfig, languages: &[String]) -> Result<Self> {
+        let options = &config.options;
+        let dev = match &config.dev {
+            Some(dir) => {
+                let dev = DevSet::read(dir)?;
+                dev.check_languages(&config.train, languages)?;
+                Some(dev)
+            }
+            None => None,
+        };
+        for lang in options
+            .target_ratio
+            .keys()
+            .chain(options.premium_cap.keys())
+        {
+            if !languages.contains(lang) {
+                return Err(TokenizerError::Config(format!(
+                    "'{lang}' is given a ratio or premium cap but has no training text in {}",
+                    config.train.display()
+                )));
+            }
+        }
+        let reference = reference_language(options.reference.as_deref(), languages)?;
+        let test = match &config.test {
+            Some(dir) => Some(DevSet::read_test(dir, dev.as_ref(), languages, &reference)?),
+            None => None,
+        };
+        Ok(CheckedInputs {
+            dev,
+            test,
+            reference,
+            pre_tokenizer: fair_pre_tokenizer()?,
+        })
+    }
+}
+
+/// Learns the merges from counted training text (counted here or by a sharded run's tasks) and
+/// measures the tokenizer on the dev and test sets. Writes nothing.
+pub fn learn_from_counts(
+    config: &TrainConfig,
+    inputs: CheckedInputs,
+    counted: Counted,
+) -> Result<Trained> {
+    let options = &config.options;
+    let started = Instant::now();
+    let CheckedInputs {
+        dev,
+        test,
+        reference,
+        pre_tokenizer,
+    } = inputs;
+    let Counted {
+        languages,
+        train_counts,
+        train_bytes,
+        seconds: counting,
+    } = counted;
     let dev_counts = match &dev {
         Some(dev) => feed::dev_word_counts(&dev.lines, &languages, &pre_tokenizer)?,
         None => Vec::new(),
     };
     let parity_on_dev = options.algorithm == Algorithm::Parity && options.target_ratio.is_empty();
-    let counted = started.elapsed().as_secs_f64();
+    let counted = counting + started.elapsed().as_secs_f64();
 
     // Premium caps steer through dev weights whose effect is only known after training (see
     // `weights`), so a missed cap is tightened (`tightened_caps`) and the merges learned again.
@@ -141,7 +195,7 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
         }
         effective_caps.extend(tightened);
     };
-    let merged = started.elapsed().as_secs_f64();
+    let merged = counting + started.elapsed().as_secs_f64();
     let Learned {
         mut tokenizer,
         merges,
@@ -161,7 +215,7 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
         Some(test) => Some(fairness::measure(&tokenizer, test, &reference)?),
         None => None,
     };
-    let evaluated = started.elapsed().as_secs_f64();
+    let evaluated = counting + started.elapsed().as_secs_f64();
     let choices = (options.algorithm == Algorithm::Parity).then_some(choices);
 
     let summary = TrainingSummary::new(
@@ -316,6 +370,12 @@ pub fn run_stage(config: &TrainConfig, out_dir: &Path) -> Result<Trained> {
     // Hash the inputs before reading them: a file changed mid-run then shows as stale next time.
     let mut manifest = Manifest::new(STAGE, &config.inputs(), config.parameters())?;
     let trained = train(config)?;
+    write_stage(&trained, &mut manifest, out_dir)?;
+    Ok(trained)
+}
+
+/// Writes the stage's folder: tokenizer.json, training.json and the manifest, staged.
+fn write_stage(trained: &Trained, manifest: &mut Manifest, out_dir: &Path) -> Result<()> {
     let staging = StagingDir::new(out_dir)?;
     let tokenizer_path = staging.path().join(TOKENIZER_FILE);
     std::fs::write(&tokenizer_path, &trained.json)
@@ -332,7 +392,7 @@ pub fn run_stage(config: &TrainConfig, out_dir: &Path) -> Result<Trained> {
     manifest.outputs = vec![TOKENIZER_FILE.into(), TRAINING_FILE.into()];
     manifest.write(staging.path())?;
     staging.commit()?;
-    Ok(trained)
+    Ok(())
 }
 
 fn merge_rules(options: &TrainOptions, languages: &[String]) -> MergeRules {

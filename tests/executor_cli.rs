@@ -1,0 +1,174 @@
+//! `mekong run --executor local --tasks N`: a stage split into tasks (processes of the binary)
+//! writes what one process writes; a failed task is the only one a rerun runs again; bad task
+//! settings are errors that say what to do.
+
+mod common;
+
+use common::{ok, text, write_pipeline_inputs};
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// The corpus in small shards (several units for the tasks to share), and a tokenizer that
+/// samples its input, so both the units' order and the sampling positions are exercised.
+fn pipeline(workdir: &str) -> String {
+    format!(
+        "[pipeline]\nworkdir = \"{workdir}\"\n\n\
+         [corpus]\nmono = [\"vi=vi-mono.txt\"]\nparallel = [\"en-vi=pairs.tsv\"]\n\n\
+         [corpus.output]\nshard_rows = 7\n\n\
+         [tokenizer]\nalgorithm = \"classic\"\nvocab_size = 300\nmin_frequency = 2\n\
+         max_bytes_per_lang = 900\n"
+    )
+}
+
+fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mekong"))
+        .current_dir(dir)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("the mekong binary runs")
+}
+
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_pipeline_inputs(dir.path());
+    std::fs::write(dir.path().join("one.toml"), pipeline("one")).unwrap();
+    std::fs::write(dir.path().join("split.toml"), pipeline("split")).unwrap();
+    ok(dir.path(), &["run", "one.toml"]);
+    dir
+}
+
+fn same_tokenizer(dir: &Path) {
+    let one = std::fs::read(dir.join("one/tokenizer/tokenizer.json")).unwrap();
+    let split = std::fs::read(dir.join("split/tokenizer/tokenizer.json")).unwrap();
+    assert!(
+        one == split,
+        "tokenizer.json differs between one process and tasks"
+    );
+}
+
+#[test]
+fn tasks_give_what_one_process_gives() {
+    let dir = setup();
+    let shards = std::fs::read_dir(dir.path().join("one/corpus"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "parquet")
+        })
+        .count();
+    assert!(
+        shards >= 4,
+        "the fixture needs several units, got {shards} shards"
+    );
+    let log = ok(
+        dir.path(),
+        &["run", "split.toml", "--executor", "local", "--tasks", "3"],
+    );
+    assert!(
+        log.contains("[tokenizer] running as 3 tasks (local)"),
+        "{log}"
+    );
+    same_tokenizer(dir.path());
+    assert!(
+        !dir.path().join("split/.tasks").exists(),
+        "the work folder is removed"
+    );
+    // More tasks than units: the idle tasks write empty results.
+    std::fs::remove_dir_all(dir.path().join("split/tokenizer")).unwrap();
+    ok(
+        dir.path(),
+        &["run", "split.toml", "--executor", "local", "--tasks", "11"],
+    );
+    same_tokenizer(dir.path());
+}
+
+#[test]
+fn a_failed_task_is_named_and_the_only_one_run_again() {
+    let dir = setup();
+    let fault = [("MEKONG_FAIL_TASK", "tokenizer:count:2")];
+    let args = ["run", "split.toml", "--executor", "local", "--tasks", "3"];
+    let failed = run(dir.path(), &args, &fault);
+    assert!(!failed.status.success());
+    let message = text(&failed.stderr);
+    assert!(
+        message.contains("step count: 1 of 3 tasks failed")
+            && message.contains("task 2")
+            && message.contains("split/.tasks/tokenizer/logs/count-2.log")
+            && message.contains("failed on purpose"),
+        "{message}"
+    );
+    assert!(!dir.path().join("split/tokenizer").exists());
+    let rerun = ok(dir.path(), &args);
+    assert!(
+        rerun.contains("5 tasks completed by an earlier run are kept"),
+        "{rerun}"
+    );
+    same_tokenizer(dir.path());
+}
+
+#[test]
+fn bad_task_settings_are_errors() {
+    let dir = setup();
+    let error = |args: &[&str], env: &[(&str, &str)]| {
+        let out = run(dir.path(), args, env);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        text(&out.stderr)
+    };
+    let zero = error(
+        &["run", "split.toml", "--executor", "local", "--tasks", "0"],
+        &[],
+    );
+    assert!(zero.contains("--tasks must be at least 1"), "{zero}");
+    let no_count = error(&["run", "split.toml", "--executor", "local"], &[]);
+    assert!(no_count.contains("needs a task count"), "{no_count}");
+    let no_executor = error(&["run", "split.toml", "--tasks", "2"], &[]);
+    assert!(no_executor.contains("need an executor"), "{no_executor}");
+    ok(dir.path(), &["run", "split.toml", "--only", "corpus"]);
+    let task = [
+        "task",
+        "split.toml",
+        "--stage",
+        "tokenizer",
+        "--step",
+        "count",
+        "--tasks",
+        "3",
+    ];
+    let no_index = error(&task, &[]);
+    assert!(no_index.contains("SLURM_ARRAY_TASK_ID"), "{no_index}");
+    let out_of_range = error(&task, &[("JOB_COMPLETION_INDEX", "3")]);
+    assert!(
+        out_of_range.contains("task index 3 is out of range"),
+        "{out_of_range}"
+    );
+    let unplanned = error(&task, &[("SLURM_ARRAY_TASK_ID", "1")]);
+    assert!(unplanned.contains("plan.json is missing"), "{unplanned}");
+    let unsplit = error(
+        &[
+            "task",
+            "split.toml",
+            "--stage",
+            "corpus",
+            "--step",
+            "x",
+            "--tasks",
+            "1",
+            "--task-index",
+            "0",
+        ],
+        &[],
+    );
+    assert!(unsplit.contains("does not run as tasks"), "{unsplit}");
+    let no_slurm = error(
+        &["run", "split.toml", "--executor", "slurm", "--tasks", "2"],
+        &[("PATH", "/nonexistent")],
+    );
+    assert!(no_slurm.contains("sbatch not found"), "{no_slurm}");
+    // The failed submission planned a run of 2 tasks: a task of another run is refused.
+    let other_run = error(&task, &[("SLURM_ARRAY_TASK_ID", "1")]);
+    assert!(other_run.contains("planned for another run"), "{other_run}");
+}
