@@ -4,7 +4,10 @@
 
 mod common;
 
-use common::{ok, text, write_pipeline_inputs};
+use arrow_array::cast::AsArray;
+use arrow_array::Array;
+use common::{ok, text, write_pipeline_inputs, EN, VI};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -13,10 +16,13 @@ use std::process::{Command, Output};
 fn pipeline(workdir: &str) -> String {
     format!(
         "[pipeline]\nworkdir = \"{workdir}\"\n\n\
-         [corpus]\nmono = [\"vi=vi-mono.txt\"]\nparallel = [\"en-vi=pairs.tsv\"]\n\n\
+         [corpus]\nmono = [\"vi=vi-mono.txt\"]\nparallel = [\"en-vi=pairs.tsv\", \"en-vi=more.tsv\"]\n\n\
+         [corpus.input]\nunit_bytes = 300\n\n\
+         [corpus.dedup]\nexact_each_side = true\n\n\
          [corpus.output]\nshard_rows = 7\n\n\
          [tokenizer]\nalgorithm = \"classic\"\nvocab_size = 300\nmin_frequency = 2\n\
-         max_bytes_per_lang = 900\n"
+         max_bytes_per_lang = 900\n\n\
+         [tokenizer.report]\nparallel = \"parallel\"\ntokenizers = []\n"
     )
 }
 
@@ -32,6 +38,17 @@ fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     write_pipeline_inputs(dir.path());
+    // Planted across units and tasks: exact copies (one only after normalising), a pair
+    // sharing a side with an earlier one, near duplicates, and a copy of a filtered pair.
+    let mut more = Vec::new();
+    for i in 0..40 {
+        more.push(format!("{} {i}\t{} {i}", EN[i % 4], VI[i % 4]));
+        more.push(format!("{}  {i}\t{} {i}", EN[i % 4], VI[i % 4]));
+        more.push(format!("Another sentence {i}\t{} {i}", VI[i % 4]));
+        more.push(format!("{} {i} again\t{} {i} nữa", EN[i % 4], VI[i % 4]));
+        more.push("GNOME Shell\tGNOME Shell".to_string());
+    }
+    std::fs::write(dir.path().join("more.tsv"), more.join("\n") + "\n").unwrap();
     std::fs::write(dir.path().join("one.toml"), pipeline("one")).unwrap();
     std::fs::write(dir.path().join("split.toml"), pipeline("split")).unwrap();
     ok(dir.path(), &["run", "one.toml"]);
@@ -84,6 +101,82 @@ fn tasks_give_what_one_process_gives() {
         &["run", "split.toml", "--executor", "local", "--tasks", "11"],
     );
     same_tokenizer(dir.path());
+}
+
+/// Every row of every Parquet file of a corpus folder (kept, then rejected), as text cells.
+fn rows(dir: &Path) -> BTreeSet<Vec<String>> {
+    let mut rows = BTreeSet::new();
+    for folder in [dir.to_path_buf(), dir.join("rejected")] {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "parquet") {
+                continue;
+            }
+            let file = std::fs::File::open(&path).unwrap();
+            let reader =
+                parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                    .unwrap()
+                    .build()
+                    .unwrap();
+            for batch in reader {
+                let batch = batch.unwrap();
+                for row in 0..batch.num_rows() {
+                    let cells = batch.columns().iter().map(|column| {
+                        if column.is_null(row) {
+                            "∅".to_string()
+                        } else if let Some(strings) = column.as_string_opt::<i32>() {
+                            strings.value(row).to_string()
+                        } else {
+                            let numbers = column.as_primitive::<arrow_array::types::UInt64Type>();
+                            numbers.value(row).to_string()
+                        }
+                    });
+                    rows.insert(cells.collect());
+                }
+            }
+        }
+    }
+    rows
+}
+
+#[test]
+fn the_corpus_split_keeps_and_rejects_what_one_process_does() {
+    let dir = setup();
+    let stats = |workdir: &str| {
+        let text = std::fs::read_to_string(dir.path().join(workdir).join("corpus/stats.json"));
+        serde_json::from_str::<serde_json::Value>(&text.unwrap()).unwrap()
+    };
+    let one = rows(&dir.path().join("one/corpus"));
+    let reasons: BTreeSet<&str> = one
+        .iter()
+        .filter(|r| r.len() == 9)
+        .map(|r| r[3].as_str())
+        .collect();
+    for reason in ["duplicate", "near-duplicate", "untranslated"] {
+        assert!(
+            reasons.contains(reason),
+            "the fixture plants {reason}: {reasons:?}"
+        );
+    }
+    for tasks in ["1", "3", "7"] {
+        let _ = std::fs::remove_dir_all(dir.path().join("split"));
+        let log = ok(
+            dir.path(),
+            &[
+                "run",
+                "split.toml",
+                "--executor",
+                "local",
+                "--tasks",
+                tasks,
+                "--only",
+                "corpus",
+            ],
+        );
+        assert!(log.contains("[corpus] running as"), "{log}");
+        assert_eq!(rows(&dir.path().join("split/corpus")), one, "{tasks} tasks");
+        assert_eq!(stats("split"), stats("one"), "{tasks} tasks");
+    }
 }
 
 #[test]
@@ -147,12 +240,12 @@ fn bad_task_settings_are_errors() {
     );
     let unplanned = error(&task, &[("SLURM_ARRAY_TASK_ID", "1")]);
     assert!(unplanned.contains("plan.json is missing"), "{unplanned}");
-    let unsplit = error(
+    let not_in_file = error(
         &[
             "task",
             "split.toml",
             "--stage",
-            "corpus",
+            "eval",
             "--step",
             "x",
             "--tasks",
@@ -162,6 +255,25 @@ fn bad_task_settings_are_errors() {
         ],
         &[],
     );
+    assert!(not_in_file.contains("has no [eval] table"), "{not_in_file}");
+    let step = |stage: &str, step: &str, env: &[(&str, &str)]| {
+        error(
+            &[
+                "task",
+                "split.toml",
+                "--stage",
+                stage,
+                "--step",
+                step,
+                "--tasks",
+                "1",
+                "--task-index",
+                "0",
+            ],
+            env,
+        )
+    };
+    let unsplit = step("tokenizer-report", "x", &[]);
     assert!(unsplit.contains("does not run as tasks"), "{unsplit}");
     let no_slurm = error(
         &["run", "split.toml", "--executor", "slurm", "--tasks", "2"],

@@ -173,6 +173,9 @@ pub struct InputConfig {
     /// Skip lines that are not valid UTF-8, too long, or malformed (JSONL, TSV) instead of
     /// failing; the count is recorded in the manifest and stats.
     pub skip_bad_lines: bool,
+    /// When the stage runs as tasks: the size of the byte ranges plain line-based files are
+    /// cut into, the units the tasks share (the result does not depend on it).
+    pub unit_bytes: u64,
 }
 
 impl Default for InputConfig {
@@ -182,6 +185,7 @@ impl Default for InputConfig {
             text_field: "text".into(),
             max_line_bytes: 1 << 20,
             skip_bad_lines: false,
+            unit_bytes: 64 << 20,
         }
     }
 }

@@ -33,6 +33,10 @@ impl Stage for CorpusConfig {
     fn run(&self, output: &Path) -> std::result::Result<String, StageError> {
         Ok(run(self, output)?.text())
     }
+
+    fn sharded(&self) -> Option<&dyn mekong_common::Sharded> {
+        Some(self)
+    }
 }
 
 fn plan(

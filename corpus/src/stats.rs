@@ -24,7 +24,7 @@ pub struct LangStats {
 }
 
 impl LangStats {
-    fn add(&mut self, other: &LangStats) {
+    pub(crate) fn add(&mut self, other: &LangStats) {
         self.segments_in += other.segments_in;
         self.bytes_in += other.bytes_in;
         self.kept += other.kept;

@@ -139,8 +139,8 @@ fn langid(lang: &str, files: &[PathBuf], config: Option<&Path>) -> anyhow::Resul
     )?;
     let (mut lines, mut dropped) = (0usize, std::collections::BTreeMap::new());
     for file in files {
-        for (i, text) in read_raw_lines(file)?.into_iter().enumerate() {
-            let (text, _) = normalizer.normalize(text, &language);
+        for (i, text) in read_raw_lines(file)?.iter().enumerate() {
+            let text = normalizer.normalized(text, &language);
             let (judgement, rejection) = language_verdict(&config.filters, &text, &language);
             lines += 1;
             let (best, best_cost) = judgement

@@ -19,7 +19,7 @@ use std::sync::Arc;
 const BATCH_ROWS: usize = 8192;
 const ROW_GROUP_ROWS: usize = 65_536;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Table {
     Parallel,
     Monolingual,
@@ -112,6 +112,13 @@ pub struct ShardWriter {
 }
 
 impl ShardWriter {
+    /// Numbers the rows from `id` instead of 0 (a sharded run's task writes a run of the
+    /// table's rows).
+    pub fn with_first_id(mut self, id: u64) -> Self {
+        self.next_id = id;
+        self
+    }
+
     /// Writes shards of `table` into `dir`, numbering them from `first_shard`.
     pub fn new(dir: &Path, table: Table, rows_per_shard: usize, first_shard: usize) -> Self {
         let schema = table.schema();

@@ -59,20 +59,28 @@ impl Normalizer {
         self.steps.iter().map(|s| s.name()).collect()
     }
 
-    /// The normalised text (`text` itself when no step changes it), and a bit mask of the
-    /// steps that changed it (bit i = step i).
-    pub fn normalize(&self, text: String, lang: &Language) -> (String, u32) {
-        let mut current = text;
+    /// The normalised text, `None` when no step changes `text`, and a bit mask of the steps
+    /// that changed it (bit i = step i).
+    pub fn normalize(&self, text: &str, lang: &Language) -> (Option<String>, u32) {
+        let mut current: Option<String> = None;
         let mut changed = 0u32;
         for (i, step) in self.steps.iter().enumerate() {
-            if let Some(output) = step.apply(&current, lang) {
-                if output != current {
+            let input = current.as_deref().unwrap_or(text);
+            if let Some(output) = step.apply(input, lang) {
+                if output != input {
                     changed |= 1 << i;
-                    current = output;
+                    current = Some(output);
                 }
             }
         }
         (current, changed)
+    }
+
+    /// The normalised text, as an owned string.
+    pub fn normalized(&self, text: &str, lang: &Language) -> String {
+        self.normalize(text, lang)
+            .0
+            .unwrap_or_else(|| text.to_string())
     }
 }
 
@@ -86,15 +94,15 @@ mod tests {
         let vi = Language::new("vi");
         // NFD input with a BOM, a zero-width space, a control character and ragged spaces.
         let input = "\u{feff}Ho\u{300}a\u{200b} bi\u{300}nh\u{7}  \t thế  giới ";
-        let (text, changed) = normalizer.normalize(input.to_string(), &vi);
-        assert_eq!(text, "Hòa bình thế giới");
+        let (text, changed) = normalizer.normalize(input, &vi);
+        assert_eq!(text.as_deref(), Some("Hòa bình thế giới"));
         let names = normalizer.step_names();
         for step in ["invisible", "control", "nfc", "whitespace"] {
             let bit = names.iter().position(|n| *n == step).unwrap();
             assert!(changed & (1 << bit) != 0, "{step} should have counted");
         }
-        let (same, changed) = normalizer.normalize("Hòa bình".to_string(), &vi);
-        assert_eq!((same.as_str(), changed), ("Hòa bình", 0));
+        let (same, changed) = normalizer.normalize("Hòa bình", &vi);
+        assert_eq!((same, changed), (None, 0));
     }
 
     #[test]
@@ -105,7 +113,7 @@ mod tests {
             ..NormalizeConfig::default()
         };
         let normalizer = Normalizer::new(&config);
-        let (text, _) = normalizer.normalize("a\u{300}  b".to_string(), &Language::new("en"));
+        let text = normalizer.normalized("a\u{300}  b", &Language::new("en"));
         assert_eq!(text, "a\u{300}  b");
     }
 }

@@ -12,10 +12,14 @@ pub struct JsonlReader {
 
 impl JsonlReader {
     pub fn open(path: &Path, input: &InputConfig) -> Result<Self> {
-        Ok(JsonlReader {
-            lines: LineReader::open(path, input)?,
+        Ok(Self::from_lines(LineReader::open(path, input)?, input))
+    }
+
+    pub fn from_lines(lines: LineReader, input: &InputConfig) -> Self {
+        JsonlReader {
+            lines,
             field: input.text_field.clone(),
-        })
+        }
     }
 }
 
@@ -52,5 +56,9 @@ impl SegmentReader for JsonlReader {
 
     fn skipped_lines(&self) -> u64 {
         self.lines.skipped()
+    }
+
+    fn lines_read(&self) -> u64 {
+        self.lines.lines_read()
     }
 }

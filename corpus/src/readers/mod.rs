@@ -18,6 +18,7 @@ pub use lines::LineReader;
 use crate::config::{InputConfig, Source, SourceKind};
 use crate::error::{CorpusError, Result};
 use std::io::{BufRead, BufReader, Read};
+use std::ops::Range;
 use std::path::Path;
 
 /// One unit read from an input: a monolingual text (`tgt` is `None`) or a translation pair.
@@ -35,6 +36,10 @@ pub trait SegmentReader: Send {
     fn next_segment(&mut self) -> Result<Option<RawSegment>>;
     /// Lines skipped as bad input (only when `skip_bad_lines` is on).
     fn skipped_lines(&self) -> u64 {
+        0
+    }
+    /// Lines read so far, by a reader of lines (the line count of a byte range, once read).
+    fn lines_read(&self) -> u64 {
         0
     }
 }
@@ -119,6 +124,53 @@ pub fn open_source(source: &Source, input: &InputConfig) -> Result<Box<dyn Segme
             &input.text_field,
         )?),
     })
+}
+
+/// The parts of a source the tasks of a sharded run share, in order: byte ranges of about
+/// `unit_bytes` for a plain (not compressed) line-based file (TSV, JSONL, text a line a segment),
+/// else the whole source (`None`). Cut where the size says, whatever the number of tasks, so
+/// the segments' places in the run do not depend on it.
+pub fn units_of(source: &Source, input: &InputConfig) -> Result<Vec<Option<Range<u64>>>> {
+    let splittable = match Format::detect(source)? {
+        Format::Tsv | Format::Jsonl => true,
+        Format::Txt => input.mono_unit == crate::config::MonoUnit::Line,
+        _ => false,
+    };
+    let path = &source.paths[0];
+    if !splittable || is_gzip(path)? {
+        return Ok(vec![None]);
+    }
+    let size = std::fs::metadata(path)
+        .map_err(|e| CorpusError::io(path, e))?
+        .len();
+    let unit = input.unit_bytes.max(1);
+    Ok((0..size.div_ceil(unit).max(1))
+        .map(|i| Some(i * unit..((i + 1) * unit).min(size)))
+        .collect())
+}
+
+/// Opens one unit of a source (see [`units_of`]): a byte range, or the whole source.
+pub fn open_unit(
+    source: &Source,
+    input: &InputConfig,
+    range: Option<Range<u64>>,
+) -> Result<Box<dyn SegmentReader>> {
+    let Some(range) = range else {
+        return open_source(source, input);
+    };
+    let lines = LineReader::open_range(&source.paths[0], input, range)?;
+    Ok(match Format::detect(source)? {
+        Format::Tsv => Box::new(tsv::TsvReader::from_lines(lines)),
+        Format::Jsonl => Box::new(jsonl::JsonlReader::from_lines(lines, input)),
+        _ => Box::new(txt::TxtReader::from_lines(lines, input)),
+    })
+}
+
+fn is_gzip(path: &Path) -> Result<bool> {
+    let mut head = [0u8; 2];
+    let mut file = std::fs::File::open(path).map_err(|e| CorpusError::io(path, e))?;
+    let n = file.read(&mut head).map_err(|e| CorpusError::io(path, e))?;
+    Ok(n == 2 && head == [0x1f, 0x8b])
 }
 
 /// Opens an evaluation file to exclude: TSV (every text column counts), JSONL, Parquet, or

@@ -13,9 +13,11 @@ pub struct TsvReader {
 
 impl TsvReader {
     pub fn open(path: &Path, input: &InputConfig) -> Result<Self> {
-        Ok(TsvReader {
-            lines: LineReader::open(path, input)?,
-        })
+        Ok(Self::from_lines(LineReader::open(path, input)?))
+    }
+
+    pub fn from_lines(lines: LineReader) -> Self {
+        TsvReader { lines }
     }
 }
 
@@ -54,5 +56,9 @@ impl SegmentReader for TsvReader {
 
     fn skipped_lines(&self) -> u64 {
         self.lines.skipped()
+    }
+
+    fn lines_read(&self) -> u64 {
+        self.lines.lines_read()
     }
 }

@@ -13,10 +13,14 @@ pub struct TxtReader {
 
 impl TxtReader {
     pub fn open(path: &Path, input: &InputConfig) -> Result<Self> {
-        Ok(TxtReader {
-            lines: LineReader::open(path, input)?,
+        Ok(Self::from_lines(LineReader::open(path, input)?, input))
+    }
+
+    pub fn from_lines(lines: LineReader, input: &InputConfig) -> Self {
+        TxtReader {
+            lines,
             unit: input.mono_unit,
-        })
+        }
     }
 }
 
@@ -63,5 +67,9 @@ impl SegmentReader for TxtReader {
 
     fn skipped_lines(&self) -> u64 {
         self.lines.skipped()
+    }
+
+    fn lines_read(&self) -> u64 {
+        self.lines.lines_read()
     }
 }

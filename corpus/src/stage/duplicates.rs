@@ -4,10 +4,8 @@
 //! without normalising it) or when its normalised text was; the first occurrence stands,
 //! whatever its own fate.
 
-use super::prepare::{Prepared, Verdict, DUPLICATE_DETAIL};
+use super::prepare::{Prepared, Verdict};
 use crate::dedup::ExactIndex;
-use crate::DropReason;
-use std::borrow::Cow;
 
 pub(super) struct ExactDuplicates {
     enabled: bool,
@@ -41,10 +39,7 @@ impl ExactDuplicates {
         for segment in batch {
             if let Verdict::Normalized { key } = segment.verdict {
                 if !self.normalized.insert(key) {
-                    segment.verdict = Verdict::Dropped {
-                        reason: DropReason::Duplicate,
-                        detail: Cow::Borrowed(DUPLICATE_DETAIL),
-                    };
+                    segment.verdict = Verdict::Copy;
                 }
             }
         }

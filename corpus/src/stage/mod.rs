@@ -9,6 +9,7 @@
 
 mod duplicates;
 mod prepare;
+mod sharded;
 mod sink;
 
 use crate::config::{CorpusConfig, Source, SourceKind};
@@ -18,6 +19,7 @@ use crate::readers::{open_source, RawSegment, SegmentReader};
 use crate::stats::{SourceStats, Stats};
 use duplicates::ExactDuplicates;
 use indicatif::{ProgressBar, ProgressStyle};
+use mekong_common::corpus_shards::Table;
 use mekong_common::{Manifest, StagingDir};
 use prepare::{raw_key, Prepared, Preparer};
 use rayon::prelude::*;
@@ -63,7 +65,7 @@ impl Summary {
 /// Runs the corpus stage into `output` (replaced atomically when the run completes).
 pub fn run(config: &CorpusConfig, output: &Path) -> Result<Summary> {
     config.validate()?;
-    let mut manifest = Manifest::new(STAGE, &config.input_paths(), parameters(config))?;
+    let manifest = Manifest::new(STAGE, &config.input_paths(), parameters(config))?;
     let staging = StagingDir::new(output)?;
     let mut processor = Processor::new(config, staging.path())?;
     let ordered = config
@@ -74,7 +76,19 @@ pub fn run(config: &CorpusConfig, output: &Path) -> Result<Summary> {
     for source in ordered {
         processor.process(source)?;
     }
-    let (stats, mut outputs) = processor.finish()?;
+    let (stats, files) = processor.finish()?;
+    let outputs: Vec<PathBuf> = files.into_iter().map(|(_, path)| path).collect();
+    complete(manifest, staging, stats, outputs)
+}
+
+/// Completes the output folder: stats.json and the manifest written, the folder renamed into
+/// place.
+fn complete(
+    mut manifest: Manifest,
+    staging: StagingDir,
+    stats: Stats,
+    mut outputs: Vec<PathBuf>,
+) -> Result<Summary> {
     stats.write(staging.path())?;
     outputs.push(PathBuf::from(crate::stats::STATS_FILE));
     let total = stats.total();
@@ -162,7 +176,7 @@ impl<'a> Processor<'a> {
         Ok(())
     }
 
-    fn finish(self) -> Result<(Stats, Vec<PathBuf>)> {
+    fn finish(self) -> Result<(Stats, Vec<(Table, PathBuf)>)> {
         self.sink.finish()
     }
 }

@@ -18,14 +18,21 @@ use std::borrow::Cow;
 pub(super) struct Prepared {
     pub(super) line: u64,
     pub(super) raw_bytes: u64,
+    /// The texts as normalised (as read, for a copy found by its raw text).
     pub(super) src: String,
     pub(super) tgt: Option<String>,
+    /// The texts as read, where normalising changed them: a copy is recorded as read.
+    pub(super) read: (Option<String>, Option<String>),
     /// Normalisation steps that changed the source / target text (bit masks).
     pub(super) changed: (u32, u32),
+    /// The exact key of the normalised text (none for a copy found by its raw text).
+    pub(super) key: Option<u128>,
     pub(super) verdict: Verdict,
 }
 
 pub(super) enum Verdict {
+    /// A copy of an earlier segment's text: a duplicate, whatever became of the first.
+    Copy,
     Dropped {
         reason: DropReason,
         detail: Cow<'static, str>,
@@ -66,31 +73,30 @@ impl Preparer {
         self.normalizer.step_names()
     }
 
-    /// A segment whose raw text was read before: a duplicate, left as read.
+    /// A segment whose raw text was read before: a copy, left as read.
     pub(super) fn raw_duplicate(raw: RawSegment) -> Prepared {
         Prepared {
             line: raw.line,
             raw_bytes: raw_bytes(&raw),
             changed: (0, 0),
-            verdict: Verdict::Dropped {
-                reason: DropReason::Duplicate,
-                detail: Cow::Borrowed(DUPLICATE_DETAIL),
-            },
+            key: None,
+            verdict: Verdict::Copy,
             src: raw.src,
             tgt: raw.tgt,
+            read: (None, None),
         }
     }
 
     /// The first pass: normalise, compute the exact key.
     pub(super) fn normalize(&self, raw: RawSegment, langs: &[Language]) -> Prepared {
         let raw_bytes = raw_bytes(&raw);
-        let (src, src_changed) = self.normalizer.normalize(raw.src, &langs[0]);
-        let (tgt, tgt_changed) = match raw.tgt {
+        let (src, read_src, src_changed) = self.normalize_text(raw.src, &langs[0]);
+        let (tgt, read_tgt, tgt_changed) = match raw.tgt {
             Some(t) => {
-                let (t, changed) = self.normalizer.normalize(t, &langs[1]);
-                (Some(t), changed)
+                let (t, read, changed) = self.normalize_text(t, &langs[1]);
+                (Some(t), read, changed)
             }
-            None => (None, 0),
+            None => (None, None, 0),
         };
         let key = match &tgt {
             Some(tgt) => exact_key(&[&langs[0].tag, &src, &langs[1].tag, tgt]),
@@ -100,9 +106,19 @@ impl Preparer {
             line: raw.line,
             raw_bytes,
             changed: (src_changed, tgt_changed),
+            key: Some(key),
             verdict: Verdict::Normalized { key },
             src,
             tgt,
+            read: (read_src, read_tgt),
+        }
+    }
+
+    /// (normalised text, the text as read when it changed, the steps that changed it).
+    fn normalize_text(&self, text: String, lang: &Language) -> (String, Option<String>, u32) {
+        match self.normalizer.normalize(&text, lang) {
+            (Some(normalized), changed) => (normalized, Some(text), changed),
+            (None, changed) => (text, None, changed),
         }
     }
 
@@ -149,8 +165,8 @@ impl Preparer {
     }
 }
 
-/// The detail of every exact duplicate, however it was found.
-pub(super) const DUPLICATE_DETAIL: &str = "same normalised text as an earlier segment";
+/// The detail of every copy, however it was found.
+pub(super) const COPY_DETAIL: &str = "same normalised text as an earlier segment";
 
 /// The key of a segment's text as read, with its languages: equal raw texts normalise alike,
 /// so a raw text read before is a duplicate without normalising it again.
@@ -190,7 +206,7 @@ fn build_decontaminator(config: &CorpusConfig, normalizer: &Normalizer) -> Resul
         let mut reader = open_exclude(path, &config.input)?;
         while let Some(segment) = reader.next_segment()? {
             for text in std::iter::once(&segment.src).chain(segment.tgt.as_ref()) {
-                decontaminator.add(&normalizer.normalize(text.clone(), &vi).0);
+                decontaminator.add(&normalizer.normalized(text, &vi));
             }
         }
     }

@@ -2,7 +2,7 @@
 //! prepared): decide per-side and near duplicates against every kept segment before, write kept
 //! and rejected rows, count.
 
-use super::prepare::{Prepared, Verdict};
+use super::prepare::{Prepared, Verdict, COPY_DETAIL};
 use crate::config::{CorpusConfig, Source, SourceKind};
 use crate::dedup::{ExactIndex, LshIndex};
 use crate::error::Result;
@@ -13,6 +13,11 @@ use mekong_common::corpus_shards::{Cell, ShardWriter, Table};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// Why a pair sharing a side with an earlier kept pair was dropped.
+pub(super) const SIDE_DETAIL: &str = "one side seen in an earlier pair";
+/// Why a segment sharing a MinHash band with an earlier kept one was dropped.
+pub(super) const NEAR_DETAIL: &str = "MinHash-LSH band collision with an earlier segment";
 
 /// The sequential half: dedup indexes, writers and counts, updated in input order.
 pub(super) struct Sink<'a> {
@@ -25,8 +30,20 @@ pub(super) struct Sink<'a> {
     mono: Option<ShardWriter>,
     rejected: Option<ShardWriter>,
     next_shard: usize,
-    outputs: Vec<PathBuf>,
+    /// The ids the parallel and monolingual tables' rows start at (0, except in a task of a
+    /// sharded run, which writes a run of the rows).
+    first_ids: [u64; 2],
+    /// The files written, with their tables.
+    outputs: Vec<(Table, PathBuf)>,
     pub(super) stats: Stats,
+}
+
+/// Where a sink's rows start in each table: parallel, monolingual, rejected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(super) struct FirstIds {
+    pub(super) parallel: u64,
+    pub(super) mono: u64,
+    pub(super) rejected: u64,
 }
 
 impl<'a> Sink<'a> {
@@ -49,9 +66,17 @@ impl<'a> Sink<'a> {
             mono: None,
             rejected,
             next_shard: 0,
+            first_ids: [0, 0],
             outputs: Vec::new(),
             stats: Stats::default(),
         }
+    }
+
+    /// Numbers the tables' rows from `ids` instead of 0.
+    pub(super) fn starting_at(mut self, ids: FirstIds) -> Self {
+        self.rejected = self.rejected.map(|w| w.with_first_id(ids.rejected));
+        self.first_ids = [ids.parallel, ids.mono];
+        self
     }
 
     /// Opens the writer for a source's table, once. Parallel sources all come before
@@ -71,12 +96,14 @@ impl<'a> Sink<'a> {
             SourceKind::Parallel => Table::Parallel,
             SourceKind::Mono => Table::Monolingual,
         };
+        let first_id = self.first_ids[usize::from(kind == SourceKind::Mono)];
         let writer = ShardWriter::new(
             &self.dir,
             table,
             self.config.output.shard_rows,
             self.next_shard,
-        );
+        )
+        .with_first_id(first_id);
         match kind {
             SourceKind::Parallel => self.parallel = Some(writer),
             SourceKind::Mono => self.mono = Some(writer),
@@ -84,7 +111,7 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
-    /// The sequential phase: count, deduplicate in input order, write. True when kept.
+    /// The sequential phase: deduplicate in input order, then count and write. True when kept.
     pub(super) fn accept(
         &mut self,
         segment: Prepared,
@@ -92,24 +119,42 @@ impl<'a> Sink<'a> {
         lang_key: &str,
         langs: &[Language],
     ) -> Result<bool> {
-        for (i, name) in self.step_names.iter().enumerate() {
-            let changed =
-                u64::from(segment.changed.0 >> i & 1) + u64::from(segment.changed.1 >> i & 1);
-            if changed > 0 {
-                *entry(&mut self.stats.normalize, name) += changed;
-            }
-        }
-        let verdict = match segment.verdict {
-            Verdict::Dropped { reason, detail } => Err((reason, detail)),
+        let outcome = match &segment.verdict {
+            Verdict::Copy => Err((DropReason::Duplicate, Cow::Borrowed(COPY_DETAIL))),
+            Verdict::Dropped { reason, detail } => Err((*reason, detail.clone())),
             Verdict::Candidate { side_keys, bands } => {
-                self.deduplicate(side_keys, bands.as_deref())
+                self.deduplicate(*side_keys, bands.as_deref())
             }
             Verdict::Normalized { .. } => unreachable!("every normalised segment is judged"),
         };
+        self.record(&segment, outcome, source, lang_key, langs)
+    }
+
+    /// Counts a segment whose fate is decided and writes its row: kept, or rejected with its
+    /// reason. A copy is written as read, and its normalisation not counted again (the counts
+    /// are of distinct texts). True when kept.
+    pub(super) fn record(
+        &mut self,
+        segment: &Prepared,
+        outcome: std::result::Result<(), (DropReason, Cow<'static, str>)>,
+        source: &Source,
+        lang_key: &str,
+        langs: &[Language],
+    ) -> Result<bool> {
+        let copy = matches!(segment.verdict, Verdict::Copy);
+        if !copy {
+            for (i, name) in self.step_names.iter().enumerate() {
+                let changed =
+                    u64::from(segment.changed.0 >> i & 1) + u64::from(segment.changed.1 >> i & 1);
+                if changed > 0 {
+                    *entry(&mut self.stats.normalize, name) += changed;
+                }
+            }
+        }
         let lang_stats: &mut LangStats = entry(&mut self.stats.languages, lang_key);
         lang_stats.segments_in += 1;
         lang_stats.bytes_in += segment.raw_bytes;
-        match verdict {
+        match outcome {
             Ok(()) => {
                 lang_stats.kept += 1;
                 lang_stats.bytes_kept +=
@@ -134,8 +179,12 @@ impl<'a> Sink<'a> {
             Err((reason, detail)) => {
                 *entry(&mut lang_stats.dropped, reason.name()) += 1;
                 if let Some(rejected) = self.rejected.as_mut() {
+                    let (read_src, read_tgt) = match copy {
+                        true => (segment.read.0.as_ref(), segment.read.1.as_ref()),
+                        false => (None, None),
+                    };
                     let (tgt_lang, tgt_text) = match &segment.tgt {
-                        Some(t) => (Cell::Str(&langs[1].tag), Cell::Str(t)),
+                        Some(t) => (Cell::Str(&langs[1].tag), Cell::Str(read_tgt.unwrap_or(t))),
                         None => (Cell::Null, Cell::Null),
                     };
                     rejected.push(&[
@@ -144,7 +193,7 @@ impl<'a> Sink<'a> {
                         Cell::Str(reason.name()),
                         Cell::Str(&detail),
                         Cell::Str(&langs[0].tag),
-                        Cell::Str(&segment.src),
+                        Cell::Str(read_src.unwrap_or(&segment.src)),
                         tgt_lang,
                         tgt_text,
                     ])?;
@@ -163,18 +212,12 @@ impl<'a> Sink<'a> {
     ) -> std::result::Result<(), (DropReason, Cow<'static, str>)> {
         if let Some((src, tgt)) = side_keys {
             if self.sides.contains(src) || self.sides.contains(tgt) {
-                return Err((
-                    DropReason::Duplicate,
-                    Cow::Borrowed("one side seen in an earlier pair"),
-                ));
+                return Err((DropReason::Duplicate, Cow::Borrowed(SIDE_DETAIL)));
             }
         }
         if let Some(bands) = bands {
             if self.lsh.check_and_insert(bands) {
-                return Err((
-                    DropReason::NearDuplicate,
-                    Cow::Borrowed("MinHash-LSH band collision with an earlier segment"),
-                ));
+                return Err((DropReason::NearDuplicate, Cow::Borrowed(NEAR_DETAIL)));
             }
         }
         if let Some((src, tgt)) = side_keys {
@@ -187,25 +230,30 @@ impl<'a> Sink<'a> {
     fn close_parallel(&mut self) -> Result<()> {
         if let Some(writer) = self.parallel.take() {
             let (files, next) = writer.finish()?;
-            self.outputs.extend(files);
+            self.outputs
+                .extend(files.into_iter().map(|f| (Table::Parallel, f)));
             self.next_shard = next;
         }
         Ok(())
     }
 
-    pub(super) fn finish(mut self) -> Result<(Stats, Vec<PathBuf>)> {
+    /// Closes the writers; returns the counts and the files written (relative to the output
+    /// folder, with their tables): parallel shards, monolingual shards, rejected rows.
+    pub(super) fn finish(mut self) -> Result<(Stats, Vec<(Table, PathBuf)>)> {
         self.close_parallel()?;
-        for writer in [self.mono.take(), self.rejected.take()]
-            .into_iter()
-            .flatten()
-        {
-            let (files, _) = writer.finish()?;
-            self.outputs.extend(files);
+        for (table, writer) in [
+            (Table::Monolingual, self.mono.take()),
+            (Table::Rejected, self.rejected.take()),
+        ] {
+            if let Some(writer) = writer {
+                let (files, _) = writer.finish()?;
+                self.outputs.extend(files.into_iter().map(|f| (table, f)));
+            }
         }
         let outputs = self
             .outputs
             .iter()
-            .map(|p| p.strip_prefix(&self.dir).unwrap_or(p).to_path_buf())
+            .map(|(table, p)| (*table, p.strip_prefix(&self.dir).unwrap_or(p).to_path_buf()))
             .collect();
         Ok((self.stats, outputs))
     }
