@@ -22,7 +22,11 @@ fn pipeline(workdir: &str) -> String {
          [corpus.output]\nshard_rows = 7\n\n\
          [tokenizer]\nalgorithm = \"classic\"\nvocab_size = 300\nmin_frequency = 2\n\
          max_bytes_per_lang = 900\n\n\
-         [tokenizer.report]\nparallel = \"parallel\"\ntokenizers = []\n"
+         [tokenizer.report]\nparallel = \"parallel\"\ntokenizers = []\n\n\
+         [pretrain]\ndevice = \"cpu\"\n\n\
+         [pretrain.tokenize]\nvalidation_fraction = 0.2\n\n\
+         [pretrain.train]\npreset = \"tiny\"\nsteps = 2\nbatch_size = 2\nseq_len = 16\n\
+         warmup_steps = 1\neval_every = 2\neval_windows = 1\n"
     )
 }
 
@@ -64,6 +68,24 @@ fn same_tokenizer(dir: &Path) {
     );
 }
 
+/// The token streams (and their index) of the two runs, file by file.
+fn same_tokens(dir: &Path) {
+    let one = dir.join("one/pretrain/tokens");
+    let split = dir.join("split/pretrain/tokens");
+    let files = common::outputs::files(&one);
+    assert!(files.len() > 4, "{files:?}");
+    assert_eq!(files, common::outputs::files(&split));
+    for file in files.iter().filter(|f| !f.ends_with("manifest.json")) {
+        let same =
+            std::fs::read(one.join(file)).unwrap() == std::fs::read(split.join(file)).unwrap();
+        assert!(
+            same,
+            "{} differs between one process and tasks",
+            file.display()
+        );
+    }
+}
+
 #[test]
 fn tasks_give_what_one_process_gives() {
     let dir = setup();
@@ -95,12 +117,26 @@ fn tasks_give_what_one_process_gives() {
         "the work folder is removed"
     );
     // More tasks than units: the idle tasks write empty results.
-    std::fs::remove_dir_all(dir.path().join("split/tokenizer")).unwrap();
+    let units = std::fs::read_dir(dir.path().join("one/corpus"))
+        .unwrap()
+        .count();
+    let many = (units + 2).to_string();
     ok(
         dir.path(),
-        &["run", "split.toml", "--executor", "local", "--tasks", "11"],
+        &[
+            "run",
+            "split.toml",
+            "--executor",
+            "local",
+            "--tasks",
+            &many,
+            "--force",
+            "--only",
+            "tokenizer,pretrain",
+        ],
     );
     same_tokenizer(dir.path());
+    same_tokens(dir.path());
 }
 
 /// Every row of every Parquet file of a corpus folder (kept, then rejected), as text cells.

@@ -33,6 +33,7 @@ pub mod device;
 pub mod hf;
 pub mod model;
 pub mod pipeline;
+mod sharded;
 pub mod stage;
 mod summary;
 pub mod tokenize;

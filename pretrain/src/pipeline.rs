@@ -29,10 +29,10 @@ pub const PIPELINE_STAGE: PipelineStage = PipelineStage {
 
 /// A planned tokenize + train run.
 pub struct PretrainStage {
-    corpus: PathBuf,
-    tokenizer: PathBuf,
-    parameters: StageParameters,
-    options: TrainOptions,
+    pub(crate) corpus: PathBuf,
+    pub(crate) tokenizer: PathBuf,
+    pub(crate) parameters: StageParameters,
+    pub(crate) options: TrainOptions,
 }
 
 impl Stage for PretrainStage {
@@ -57,6 +57,10 @@ impl Stage for PretrainStage {
             &self.options,
         )?;
         Ok(summary.tokenize.short_text() + &summary.train.text())
+    }
+
+    fn sharded(&self) -> Option<&dyn mekong_common::Sharded> {
+        Some(self)
     }
 }
 

@@ -69,11 +69,26 @@ pub fn run_stage(
     parameters: &StageParameters,
     options: &TrainOptions,
 ) -> Result<StageSummary> {
+    run_stage_with(corpus, tokenizer, output, parameters, options, |tokens| {
+        tokenize(corpus, tokenizer, tokens, &parameters.tokenize)
+    })
+}
+
+/// Runs the stage with the token shards written into the tokens folder by `tokenize` (here, or
+/// assembled from a sharded run's tasks), then trains.
+pub(crate) fn run_stage_with(
+    corpus: &Path,
+    tokenizer: &Path,
+    output: &Path,
+    parameters: &StageParameters,
+    options: &TrainOptions,
+    tokenize: impl FnOnce(&Path) -> Result<TokenizeSummary>,
+) -> Result<StageSummary> {
     let inputs = stage_inputs(corpus, tokenizer, parameters);
     let mut manifest = Manifest::new(STAGE, &inputs, parameters.to_json())?;
     let continues = continues_interrupted_run(output, &manifest);
     let tokens = output.join(TOKENS_DIR);
-    let tokenize_summary = tokenize(corpus, tokenizer, &tokens, &parameters.tokenize)?;
+    let tokenize_summary = tokenize(&tokens)?;
     // Only now, with the new input known to be good: a bad corpus leaves the last run in place.
     if !continues {
         if let Some(archived) = archive_previous_run(output)? {

@@ -76,29 +76,9 @@ pub fn tokenize(
     config: &TokenizeConfig,
 ) -> Result<TokenizeSummary> {
     let started = std::time::Instant::now();
-    if !(0.0..1.0).contains(&config.validation_fraction) {
-        return Err(PretrainError::Config {
-            message: format!(
-                "validation_fraction must be in [0, 1), not {}",
-                config.validation_fraction
-            ),
-        });
-    }
-    let mut manifest = Manifest::new(
-        "pretrain-tokenize",
-        &[corpus.to_path_buf(), tokenizer_path.to_path_buf()],
-        serde_json::to_value(config).expect("tokenize config serialises"),
-    )?;
-    let tokenizer = load_tokenizer(tokenizer_path)?;
-    let info = TokenizerInfo::of(tokenizer_path)?;
-    let separator = find_separator(&tokenizer, tokenizer_path, config.separator.as_deref())?;
-    let files = shard_files(corpus)?;
-    if files.is_empty() {
-        return Err(PretrainError::BadInput {
-            path: corpus.to_path_buf(),
-            message: "holds no .parquet files; run `mekong corpus` first".to_string(),
-        });
-    }
+    let encoder = Encoder::new(tokenizer_path, config)?;
+    let manifest = encoder.manifest(corpus)?;
+    let files = corpus_files(corpus)?;
     let total_rows: u64 = files
         .iter()
         .map(|f| row_count(f))
@@ -107,25 +87,106 @@ pub fn tokenize(
         ProgressStyle::with_template("tokenize {bar:40} {pos}/{len} rows {per_sec} eta {eta}")
             .expect("valid template"),
     );
-
     let staging = StagingDir::new(output)?;
-    let mut writer = ShardWriter::new(
-        staging.path(),
-        TokenWidth::for_vocab(info.vocab_size),
-        separator,
-    );
+    let mut writer = encoder.writer(staging.path());
     for file in &files {
-        for batch in ShardReader::open(file, Columns::TextsAndIds)? {
+        encoder.encode(file, None, &mut writer, &progress)?;
+    }
+    progress.finish_and_clear();
+    let splits = writer.finish()?;
+    let meta = encoder.complete(corpus, splits, files.len(), manifest, staging.path())?;
+    staging.commit()?;
+    Ok(TokenizeSummary {
+        meta,
+        files: files.len(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The corpus shards to tokenize; an error when there are none.
+pub(crate) fn corpus_files(corpus: &Path) -> Result<Vec<PathBuf>> {
+    let files = shard_files(corpus)?;
+    if files.is_empty() {
+        return Err(PretrainError::BadInput {
+            path: corpus.to_path_buf(),
+            message: "holds no .parquet files; run `mekong corpus` first".to_string(),
+        });
+    }
+    Ok(files)
+}
+
+/// What tokenizing needs, checked once: the tokenizer, what it is, and the separator.
+pub(crate) struct Encoder<'a> {
+    tokenizer: Tokenizer,
+    path: &'a Path,
+    info: TokenizerInfo,
+    separator: Option<u32>,
+    config: &'a TokenizeConfig,
+}
+
+impl<'a> Encoder<'a> {
+    pub(crate) fn new(path: &'a Path, config: &'a TokenizeConfig) -> Result<Self> {
+        if !(0.0..1.0).contains(&config.validation_fraction) {
+            return Err(PretrainError::Config {
+                message: format!(
+                    "validation_fraction must be in [0, 1), not {}",
+                    config.validation_fraction
+                ),
+            });
+        }
+        let tokenizer = load_tokenizer(path)?;
+        let info = TokenizerInfo::of(path)?;
+        let separator = find_separator(&tokenizer, path, config.separator.as_deref())?;
+        Ok(Encoder {
+            tokenizer,
+            path,
+            info,
+            separator,
+            config,
+        })
+    }
+
+    /// The tokens folder's own manifest, its inputs hashed now.
+    pub(crate) fn manifest(&self, corpus: &Path) -> Result<Manifest> {
+        Ok(Manifest::new(
+            "pretrain-tokenize",
+            &[corpus.to_path_buf(), self.path.to_path_buf()],
+            serde_json::to_value(self.config).expect("tokenize config serialises"),
+        )?)
+    }
+
+    pub(crate) fn width(&self) -> TokenWidth {
+        TokenWidth::for_vocab(self.info.vocab_size)
+    }
+
+    /// A writer of token streams into `dir`.
+    pub(crate) fn writer(&self, dir: &Path) -> ShardWriter {
+        ShardWriter::new(dir, self.width(), self.separator)
+    }
+
+    /// Encodes the documents of a corpus shard (or of its row group `group`) into `writer`.
+    pub(crate) fn encode(
+        &self,
+        file: &Path,
+        group: Option<usize>,
+        writer: &mut ShardWriter,
+        progress: &ProgressBar,
+    ) -> Result<()> {
+        let reader = match group {
+            Some(group) => ShardReader::open_row_group(file, Columns::TextsAndIds, group)?,
+            None => ShardReader::open(file, Columns::TextsAndIds)?,
+        };
+        for batch in reader {
             let batch = batch?;
-            let documents = documents_of(&batch, file, config.validation_fraction)?;
+            let documents = documents_of(&batch, file, self.config.validation_fraction)?;
             let encoded = documents
                 .par_iter()
                 .map(|doc| {
-                    tokenizer
+                    self.tokenizer
                         .encode_fast(doc.text, false)
                         .map(|e| e.get_ids().to_vec())
                         .map_err(|e| PretrainError::Tokenizer {
-                            path: tokenizer_path.to_path_buf(),
+                            path: self.path.to_path_buf(),
                             message: format!(
                                 "cannot encode document '{}' of {}: {e}",
                                 doc.id,
@@ -139,34 +200,41 @@ pub fn tokenize(
             }
             progress.inc(batch.rows() as u64);
         }
+        Ok(())
     }
-    progress.finish_and_clear();
-    let meta = ShardsMeta {
-        format_version: SHARDS_FORMAT_VERSION,
-        token_width: TokenWidth::for_vocab(info.vocab_size),
-        tokenizer: info,
-        separator,
-        splits: writer.finish()?,
-    };
-    let documents = meta.documents();
-    if documents == 0 {
-        return Err(PretrainError::BadInput {
-            path: corpus.to_path_buf(),
-            message: "holds no non-empty documents: nothing to train on".to_string(),
-        });
+
+    /// Writes tokens.json and the manifest beside the streams in `dir`; an error when no
+    /// document was found.
+    pub(crate) fn complete(
+        &self,
+        corpus: &Path,
+        splits: BTreeMap<String, BTreeMap<String, StreamCounts>>,
+        files: usize,
+        mut manifest: Manifest,
+        dir: &Path,
+    ) -> Result<ShardsMeta> {
+        let meta = ShardsMeta {
+            format_version: SHARDS_FORMAT_VERSION,
+            token_width: self.width(),
+            tokenizer: self.info.clone(),
+            separator: self.separator,
+            splits,
+        };
+        let documents = meta.documents();
+        if documents == 0 {
+            return Err(PretrainError::BadInput {
+                path: corpus.to_path_buf(),
+                message: "holds no non-empty documents: nothing to train on".to_string(),
+            });
+        }
+        let meta_path = dir.join(SHARDS_META_FILE);
+        let text = serde_json::to_string_pretty(&meta).expect("shards metadata serialises") + "\n";
+        std::fs::write(&meta_path, text).map_err(|e| PretrainError::io(&meta_path, e))?;
+        manifest.counts = serde_json::json!({ "documents": documents, "files": files });
+        manifest.outputs = vec![PathBuf::from(SHARDS_META_FILE)];
+        manifest.write(dir)?;
+        Ok(meta)
     }
-    let meta_path = staging.path().join(SHARDS_META_FILE);
-    let text = serde_json::to_string_pretty(&meta).expect("shards metadata serialises") + "\n";
-    std::fs::write(&meta_path, text).map_err(|e| PretrainError::io(&meta_path, e))?;
-    manifest.counts = serde_json::json!({ "documents": documents, "files": files.len() });
-    manifest.outputs = vec![PathBuf::from(SHARDS_META_FILE)];
-    manifest.write(staging.path())?;
-    staging.commit()?;
-    Ok(TokenizeSummary {
-        meta,
-        files: files.len(),
-        seconds: started.elapsed().as_secs_f64(),
-    })
 }
 
 fn find_separator(tokenizer: &Tokenizer, path: &Path, named: Option<&str>) -> Result<Option<u32>> {
@@ -242,7 +310,7 @@ fn hash_fraction(id: &str) -> f64 {
 }
 
 /// Open output streams, one pair of files per split and language.
-struct ShardWriter {
+pub(crate) struct ShardWriter {
     dir: PathBuf,
     width: TokenWidth,
     separator: Option<u32>,
@@ -312,7 +380,7 @@ impl ShardWriter {
         })
     }
 
-    fn finish(self) -> Result<BTreeMap<String, BTreeMap<String, StreamCounts>>> {
+    pub(crate) fn finish(self) -> Result<BTreeMap<String, BTreeMap<String, StreamCounts>>> {
         let mut splits: BTreeMap<String, BTreeMap<String, StreamCounts>> = BTreeMap::new();
         for ((split, lang), mut stream) in self.streams {
             stream
