@@ -5,6 +5,11 @@
 //! no staging folder behind, and writes what an undisturbed run writes (compared as
 //! `common::outputs` says).
 //!
+//! The stages that run as tasks (corpus, tokenizer, pretrain) are also killed while their
+//! tasks run (`--executor local --tasks 3`), runner and tasks at once, as when a node goes down;
+//! the rerun runs only the tasks without a completion marker and writes what an undisturbed run
+//! of as many tasks writes.
+//!
 //! `MEKONG_CHAOS_TRIALS` (kills per stage, default 2) and `MEKONG_CHAOS_SEED` set the long
 //! version, which `scripts/chaos.sh` runs.
 
@@ -33,25 +38,43 @@ fn setting(name: &str, default: u64) -> u64 {
     })
 }
 
-/// Runs the pipeline stage by stage, undisturbed, and returns how long each stage took.
-fn reference_run(dir: &Path) -> Vec<Duration> {
+/// The stages that run as tasks, and how their runs are asked for.
+const SPLIT_STAGES: [&str; 3] = ["corpus", "tokenizer", "pretrain"];
+const SPLIT: [&str; 4] = ["--executor", "local", "--tasks", "3"];
+
+/// The pipeline with its inputs cut into small units, so that every task has some.
+fn write_split_pipeline(dir: &Path) {
     write_every_stage_pipeline(dir);
+    let mut text = std::fs::read_to_string(dir.join("pipe.toml")).unwrap();
+    text.push_str("\n[corpus.input]\nunit_bytes = 400\n\n[corpus.output]\nshard_rows = 9\n");
+    std::fs::write(dir.join("pipe.toml"), text).unwrap();
+}
+
+/// Runs the pipeline stage by stage, undisturbed (with `extra` arguments), and returns how
+/// long each stage took.
+fn reference_run(dir: &Path, extra: &[&str]) -> Vec<Duration> {
     STAGES
         .iter()
         .map(|stage| {
             let start = Instant::now();
-            ok(dir, &["run", "pipe.toml", "--only", stage]);
+            let mut args = vec!["run", "pipe.toml", "--only", stage];
+            args.extend(extra);
+            ok(dir, &args);
             start.elapsed()
         })
         .collect()
 }
 
-/// Starts `mekong run pipe.toml` in `dir` and kills it with SIGKILL after `moment`, unless it
-/// ended before. Returns whether it was killed.
-fn run_and_kill(dir: &Path, moment: Duration) -> bool {
+/// Starts `mekong run pipe.toml` (with `extra` arguments) in `dir` and kills it with SIGKILL
+/// after `moment`, unless it ended before, with every process it started (its process group:
+/// a split stage's tasks). Returns whether it was killed.
+fn run_and_kill(dir: &Path, moment: Duration, extra: &[&str]) -> bool {
+    use std::os::unix::process::CommandExt;
     let mut child = Command::new(env!("CARGO_BIN_EXE_mekong"))
         .current_dir(dir)
         .args(["run", "pipe.toml"])
+        .args(extra)
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -63,8 +86,20 @@ fn run_and_kill(dir: &Path, moment: Duration) -> bool {
         }
         std::thread::sleep(Duration::from_millis(2));
     }
-    child.kill().unwrap();
+    let group = format!("-{}", child.id());
+    let killed = Command::new("kill").args(["-KILL", "--", &group]).status();
+    assert!(killed.unwrap().success(), "kill -KILL -- {group}");
     child.wait().unwrap();
+    // Tasks started just before the kill may still be dying: wait until none runs.
+    while Command::new("kill")
+        .args(["-0", "--", &group])
+        .stderr(Stdio::null())
+        .status()
+        .unwrap()
+        .success()
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     true
 }
 
@@ -156,18 +191,38 @@ fn staging_leftovers(dir: &Path) -> Vec<String> {
 
 #[test]
 fn a_run_killed_in_any_stage_continues_to_the_same_outputs() {
+    kill_trials(write_every_stage_pipeline, &STAGES, &[], "chaos");
+}
+
+#[test]
+fn a_split_run_killed_in_any_task_continues_to_the_same_outputs() {
+    kill_trials(
+        write_split_pipeline,
+        &SPLIT_STAGES,
+        &SPLIT,
+        "chaos, split into 3 tasks",
+    );
+}
+
+/// Kills runs (with `extra` arguments) inside each of `stages`, at seeded moments, and checks
+/// what every kill left and what the rerun writes, against an undisturbed run of the same kind.
+fn kill_trials(write: fn(&Path), stages: &[&str], extra: &[&str], name: &str) {
     let trials = setting("MEKONG_CHAOS_TRIALS", 2);
     let seed = setting("MEKONG_CHAOS_SEED", 18);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let reference = tempfile::tempdir().unwrap();
-    let durations = reference_run(reference.path());
+    write(reference.path());
+    let durations = reference_run(reference.path(), extra);
     let mut killed_in = vec![0; STAGES.len()];
 
     for (index, stage) in STAGES.iter().enumerate() {
+        if !stages.contains(stage) {
+            continue;
+        }
         for trial in 0..trials {
             let dir = tempfile::tempdir().unwrap();
             let d = dir.path();
-            write_every_stage_pipeline(d);
+            write(d);
             // The stages before this one have completed, as after an earlier run.
             for done in &STAGES[..index] {
                 copy_dir(
@@ -177,13 +232,15 @@ fn a_run_killed_in_any_stage_continues_to_the_same_outputs() {
             }
             let moment = durations[index].mul_f64(rng.random::<f64>());
             let context = format!("{stage}, trial {trial}, killed after {moment:?} (seed {seed})");
-            let killed = run_and_kill(d, moment);
+            let killed = run_and_kill(d, moment, extra);
             let complete = complete_stages(&d.join("run"), &context);
             if killed && !complete.contains(stage) {
                 killed_in[index] += 1;
             }
 
-            let rerun = ok(d, &["run", "pipe.toml"]);
+            let mut args = vec!["run", "pipe.toml"];
+            args.extend(extra);
+            let rerun = ok(d, &args);
             for each in STAGES {
                 let cached = rerun.contains(&format!("[{each}] cached"));
                 assert_eq!(
@@ -196,15 +253,20 @@ fn a_run_killed_in_any_stage_continues_to_the_same_outputs() {
             let leftovers = staging_leftovers(d);
             assert!(leftovers.is_empty(), "{context}: left {leftovers:?}");
             assert!(!d.join("run/.mekong.lock").exists(), "{context}: lock left");
+            assert!(
+                !d.join("run/.tasks").exists(),
+                "{context}: task folders left"
+            );
             let differing = differences(&reference.path().join("run"), &d.join("run"));
             assert!(differing.is_empty(), "{context}: {differing:#?}");
         }
     }
     eprintln!(
-        "chaos (seed {seed}): {trials} kills per stage; killed before the stage completed: {}",
+        "{name} (seed {seed}): {trials} kills per stage; killed before the stage completed: {}",
         STAGES
             .iter()
             .zip(&killed_in)
+            .filter(|(stage, _)| stages.contains(stage))
             .map(|(stage, n)| format!("{stage} {n}"))
             .collect::<Vec<_>>()
             .join(", ")
