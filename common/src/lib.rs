@@ -21,7 +21,7 @@ pub use atomic::{write_file_atomic, write_files_atomic, StagingDir};
 pub use hash::{files_read, hash_file, visible_files, FileRecord};
 pub use lock::WorkdirLock;
 pub use manifest::{Manifest, MANIFEST_FILE};
-pub use shard::{Sharded, Step, TaskId, TaskWork};
+pub use shard::{Sharded, Step, TaskId, TaskWork, Usage};
 pub use stage::{PipelineContext, PipelineStage, Stage, StageError};
 
 /// Errors of the shared helpers. Every variant names the path it concerns.

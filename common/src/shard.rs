@@ -48,12 +48,29 @@ impl TaskId {
         Ok(TaskId { index, count })
     }
 
-    /// The units of work `0..units` this task takes: an even, contiguous share, so the tasks
-    /// together take every unit once, in order.
-    pub fn share(&self, units: usize) -> std::ops::Range<usize> {
-        let start = units * self.index / self.count;
-        let end = units * (self.index + 1) / self.count;
-        start..end
+    /// The units of work this task takes, of units weighing `weights` (bytes, say): a
+    /// contiguous run holding about its part of the total weight (a unit goes to the task its
+    /// first byte falls to), so the tasks together take every unit once, in order.
+    pub fn share(&self, weights: &[u64]) -> std::ops::Range<usize> {
+        let total: u128 = weights.iter().map(|&w| u128::from(w)).sum();
+        // Task i takes the units starting in [i·total/count, (i+1)·total/count); with no
+        // weight at all, the units are shared by count.
+        let first = |task: usize| -> usize {
+            if total == 0 {
+                return weights.len() * task / self.count;
+            }
+            let bound = total * task as u128 / self.count as u128;
+            let mut start = 0u128;
+            weights
+                .iter()
+                .position(|&w| {
+                    let found = start >= bound;
+                    start += u128::from(w);
+                    found
+                })
+                .unwrap_or(weights.len())
+        };
+        first(self.index)..first(self.index + 1)
     }
 }
 
@@ -76,6 +93,53 @@ pub trait Sharded: Sync {
     /// would have built it: staged and renamed into place, with its manifest. Returns the short
     /// summary printed at the end of the stage.
     fn assemble(&self, work: &TaskWork, output: &Path) -> std::result::Result<String, StageError>;
+}
+
+/// What a task cost: its time, and the bytes it read and wrote (Linux's `/proc/self/io`
+/// counts of `read` and `write` calls, whatever the page cache answered; 0 elsewhere).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    pub seconds: f64,
+    pub read_bytes: u64,
+    pub written_bytes: u64,
+}
+
+/// A task's time and I/O counters when it started.
+struct Meter {
+    started: std::time::Instant,
+    read: u64,
+    written: u64,
+}
+
+impl Meter {
+    fn start() -> Self {
+        let (read, written) = io_counts();
+        Meter {
+            started: std::time::Instant::now(),
+            read,
+            written,
+        }
+    }
+
+    fn usage(&self) -> Usage {
+        let (read, written) = io_counts();
+        Usage {
+            seconds: self.started.elapsed().as_secs_f64(),
+            read_bytes: read.saturating_sub(self.read),
+            written_bytes: written.saturating_sub(self.written),
+        }
+    }
+}
+
+/// The process's bytes read and written so far (0 where `/proc/self/io` is not there).
+fn io_counts() -> (u64, u64) {
+    let io = std::fs::read_to_string("/proc/self/io").unwrap_or_default();
+    let field = |name: &str| {
+        io.lines()
+            .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (field("rchar:"), field("wchar:"))
 }
 
 /// What a completion marker and the work folder's plan hold: the run a task belongs to.
@@ -240,6 +304,22 @@ impl TaskWork {
         self.root.join(step).join(format!("task-{index:05}"))
     }
 
+    fn usage_file(&self, step: &str, index: usize) -> PathBuf {
+        self.root
+            .join(step)
+            .join(format!("task-{index:05}.usage.json"))
+    }
+
+    /// What the completed tasks of `step` cost (those that recorded it).
+    pub fn usage(&self, step: &Step) -> Vec<Usage> {
+        (0..self.task_count(step))
+            .filter_map(|index| {
+                let bytes = std::fs::read(self.usage_file(step.name, index)).ok()?;
+                serde_json::from_slice(&bytes).ok()
+            })
+            .collect()
+    }
+
     fn marker(&self, step: &str, index: usize) -> PathBuf {
         self.root.join(step).join(format!("task-{index:05}.done"))
     }
@@ -301,9 +381,15 @@ impl TaskWork {
         if self.is_done(step, index) {
             return Ok(());
         }
+        let meter = Meter::start();
         let staging = StagingDir::new(&self.task_dir(step, index))?;
         sharded.run_task(step, task, self, staging.path())?;
         staging.commit()?;
+        let usage = meter.usage();
+        write_file_atomic(
+            &self.usage_file(step, index),
+            &serde_json::to_vec(&usage).expect("usage serialises"),
+        )?;
         write_file_atomic(&self.marker(step, index), &self.plan_bytes())?;
         Ok(())
     }
@@ -453,13 +539,29 @@ mod tests {
 
     #[test]
     fn shares_cover_every_unit_once_in_order() {
+        let weighings: [&[u64]; 5] = [
+            &[],
+            &[0, 0, 0],
+            &[5; 11],
+            &[100, 1, 1, 1, 1, 1],
+            &[1, 9, 3, 0, 7, 2, 2],
+        ];
         for tasks in 1..6 {
-            for units in 0..12 {
+            for weights in weighings {
                 let covered: Vec<usize> = (0..tasks)
-                    .flat_map(|i| TaskId::new(i, tasks).unwrap().share(units))
+                    .flat_map(|i| TaskId::new(i, tasks).unwrap().share(weights))
                     .collect();
-                assert_eq!(covered, (0..units).collect::<Vec<_>>());
+                assert_eq!(
+                    covered,
+                    (0..weights.len()).collect::<Vec<_>>(),
+                    "{weights:?}"
+                );
             }
         }
+        // Even weights share evenly; a heavy unit leaves the next task the rest.
+        let share = |i, n, w: &[u64]| TaskId::new(i, n).unwrap().share(w);
+        assert_eq!(share(1, 2, &[5; 10]), 5..10);
+        assert_eq!(share(0, 2, &[100, 1, 1, 1]), 0..1);
+        assert_eq!(share(1, 2, &[100, 1, 1, 1]), 1..4);
     }
 }

@@ -10,7 +10,7 @@ use crate::stage::run_stage_with;
 use crate::tokenize::{corpus_files, Encoder, TokenizeSummary};
 use crate::{PretrainError, Result};
 use indicatif::ProgressBar;
-use mekong_common::corpus_shards::row_groups;
+use mekong_common::corpus_shards::row_group_sizes;
 use mekong_common::{Sharded, StageError, StagingDir, Step, TaskId, TaskWork};
 use std::collections::BTreeMap;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -26,14 +26,20 @@ const COUNTS_FILE: &str = "streams.json";
 
 type Splits = BTreeMap<String, BTreeMap<String, StreamCounts>>;
 
-/// Every row group of the corpus shards, in order.
-fn units(corpus: &Path) -> Result<Vec<(PathBuf, usize)>> {
-    let mut units = Vec::new();
+/// A unit of tokenizing work: one row group of one corpus shard.
+type RowGroup = (PathBuf, usize);
+
+/// Every row group of the corpus shards, in order, with its compressed bytes (the tasks'
+/// shares are weighted by them).
+fn units(corpus: &Path) -> Result<(Vec<RowGroup>, Vec<u64>)> {
+    let (mut units, mut weights) = (Vec::new(), Vec::new());
     for file in corpus_files(corpus)? {
-        let groups = row_groups(&file)?.len();
-        units.extend((0..groups).map(|group| (file.clone(), group)));
+        for (group, size) in row_group_sizes(&file)?.into_iter().enumerate() {
+            units.push((file.clone(), group));
+            weights.push(size);
+        }
     }
-    Ok(units)
+    Ok((units, weights))
 }
 
 impl Sharded for PretrainStage {
@@ -49,9 +55,9 @@ impl Sharded for PretrainStage {
         out: &Path,
     ) -> std::result::Result<(), StageError> {
         let encoder = Encoder::new(&self.tokenizer, &self.parameters.tokenize)?;
-        let units = units(&self.corpus)?;
+        let (units, weights) = units(&self.corpus)?;
         let mut writer = encoder.writer(out);
-        for (file, group) in &units[task.share(units.len())] {
+        for (file, group) in &units[task.share(&weights)] {
             encoder.encode(file, Some(*group), &mut writer, &ProgressBar::hidden())?;
         }
         let splits = writer.finish()?;

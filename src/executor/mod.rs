@@ -135,9 +135,40 @@ pub fn run(
         ExecutorKind::Local => local::run(&work, steps, &command)?,
         ExecutorKind::Slurm => slurm::run(&work, steps, &command, settings)?,
     }
+    for step in steps {
+        eprintln!("[{}] {}", stage.name(), usage_line(step, &work.usage(step)));
+    }
+    let started = std::time::Instant::now();
     let summary = sharded.assemble(&work, output)?;
+    eprintln!(
+        "[{}] assembled in {:.1} s",
+        stage.name(),
+        started.elapsed().as_secs_f64()
+    );
     work.remove()?;
     Ok(summary)
+}
+
+/// What a step's tasks cost: the slowest task's time, and the bytes read and written, in all
+/// and by the busiest task.
+fn usage_line(step: &Step, usage: &[mekong_common::Usage]) -> String {
+    let mb = |bytes: u64| bytes as f64 / 1e6;
+    let longest = usage.iter().map(|u| u.seconds).fold(0.0, f64::max);
+    let read: u64 = usage.iter().map(|u| u.read_bytes).sum();
+    let written: u64 = usage.iter().map(|u| u.written_bytes).sum();
+    let most_read = usage.iter().map(|u| u.read_bytes).max().unwrap_or(0);
+    let most_written = usage.iter().map(|u| u.written_bytes).max().unwrap_or(0);
+    let plural = if usage.len() == 1 { "" } else { "s" };
+    format!(
+        "step {}: {} task{plural}, slowest {longest:.1} s; read {:.1} MB (at most {:.1} a task), \
+         wrote {:.1} MB (at most {:.1} a task)",
+        step.name,
+        usage.len(),
+        mb(read),
+        mb(most_read),
+        mb(written),
+        mb(most_written)
+    )
 }
 
 /// The error for tasks that did not complete: which, and where their logs are, with the last

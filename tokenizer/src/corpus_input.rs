@@ -63,21 +63,30 @@ pub enum Unit {
 }
 
 impl Unit {
-    /// The units of the training folder `dir`, from the files' footers (no text is read).
-    pub fn all(dir: &Path) -> Result<Vec<Unit>> {
+    /// The units of the training folder `dir`, with their sizes in bytes (a text file's, a
+    /// row group's compressed), from the files' footers (no text is read).
+    pub fn all(dir: &Path) -> Result<(Vec<Unit>, Vec<u64>)> {
         Ok(match Source::find(dir)? {
             Source::Text(files) => files
                 .into_iter()
-                .map(|(lang, path)| Unit::Text { lang, path })
-                .collect(),
+                .map(|(lang, path)| {
+                    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+                    (Unit::Text { lang, path }, size)
+                })
+                .unzip(),
             Source::Parquet(files) => {
-                let mut units = Vec::new();
+                let mut units = (Vec::new(), Vec::new());
                 for path in files {
-                    let groups = mekong_common::corpus_shards::row_groups(&path)?.len();
-                    units.extend((0..groups).map(|group| Unit::RowGroup {
-                        path: path.clone(),
-                        group,
-                    }));
+                    for (group, size) in mekong_common::corpus_shards::row_group_sizes(&path)?
+                        .into_iter()
+                        .enumerate()
+                    {
+                        units.0.push(Unit::RowGroup {
+                            path: path.clone(),
+                            group,
+                        });
+                        units.1.push(size);
+                    }
                 }
                 units
             }

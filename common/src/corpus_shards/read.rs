@@ -73,6 +73,18 @@ pub fn row_count(path: &Path) -> Result<u64> {
     Ok(builder.metadata().file_metadata().num_rows().max(0) as u64)
 }
 
+/// The compressed bytes of each of a shard's row groups, from its footer: the weights of the
+/// units a sharded stage splits a shard into.
+pub fn row_group_sizes(path: &Path) -> Result<Vec<u64>> {
+    let builder = open(path)?;
+    Ok(builder
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|group| group.compressed_size().max(0) as u64)
+        .collect())
+}
+
 /// The rows of each of a shard's row groups, from its footer: the units a sharded stage splits
 /// a shard into.
 pub fn row_groups(path: &Path) -> Result<Vec<u64>> {

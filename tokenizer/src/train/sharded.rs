@@ -51,8 +51,8 @@ impl Sharded for TrainConfig {
         work: &TaskWork,
         out: &Path,
     ) -> std::result::Result<(), StageError> {
-        let units = Unit::all(&self.train)?;
-        let mine = task.share(units.len());
+        let (units, weights) = Unit::all(&self.train)?;
+        let mine = task.share(&weights);
         match step {
             "measure" => {
                 let measures: Measures = units[mine.clone()]
@@ -76,7 +76,7 @@ impl Sharded for TrainConfig {
     fn assemble(&self, work: &TaskWork, output: &Path) -> std::result::Result<String, StageError> {
         self.validate()?;
         let mut manifest = Manifest::new(super::STAGE, &self.inputs(), self.parameters())?;
-        let units = Unit::all(&self.train)?;
+        let (units, _) = Unit::all(&self.train)?;
         let measures = read_measures(work, units.len())?;
         let mut bytes: BTreeMap<String, u64> = BTreeMap::new();
         for (lang, (_, n)) in measures.values().flatten() {

@@ -62,6 +62,8 @@ pub(super) struct Unit<'c> {
 pub(super) struct Plan<'c> {
     pub(super) units: Vec<Unit<'c>>,
     pub(super) sources: Vec<&'c Source>,
+    /// Each unit's bytes: the tasks take even shares of them.
+    weights: Vec<u64>,
     owner: Vec<usize>,
     tasks: usize,
 }
@@ -75,8 +77,17 @@ impl<'c> Plan<'c> {
             .chain(config.sources.iter().filter(|s| s.kind == SourceKind::Mono))
             .collect();
         let mut units = Vec::new();
+        let mut weights = Vec::new();
         for (index, spec) in sources.iter().enumerate() {
             for range in units_of(spec, &config.input)? {
+                weights.push(match &range {
+                    Some(range) => range.end - range.start,
+                    None => spec
+                        .paths
+                        .iter()
+                        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+                        .sum(),
+                });
                 units.push(Unit {
                     source: index,
                     spec,
@@ -84,21 +95,18 @@ impl<'c> Plan<'c> {
                 });
             }
         }
-        let mut owner = vec![0; units.len()];
-        for task in 0..tasks {
-            let share = TaskId {
-                index: task,
-                count: tasks,
-            }
-            .share(units.len());
-            owner[share].fill(task);
-        }
-        Ok(Plan {
+        let mut plan = Plan {
+            owner: vec![0; units.len()],
             units,
             sources,
-            owner,
+            weights,
             tasks,
-        })
+        };
+        for task in 0..tasks {
+            let share = plan.share(task);
+            plan.owner[share].fill(task);
+        }
+        Ok(plan)
     }
 
     /// The units task `task` takes (the same in every step).
@@ -107,7 +115,7 @@ impl<'c> Plan<'c> {
             index: task,
             count: self.tasks,
         }
-        .share(self.units.len())
+        .share(&self.weights)
     }
 
     /// The task that takes unit `unit`.
