@@ -25,7 +25,6 @@ if ! command -v slurmctld >/dev/null || ! command -v sbatch >/dev/null || ! comm
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     slurmctld slurmd slurm-client munge >/dev/null
 fi
-sbatch --version
 
 step "munge, slurmctld and slurmd on 127.0.0.1"
 host=$(hostname -s)
@@ -66,6 +65,7 @@ for _ in $(seq 30); do
   sinfo --noheader --format=%t 2>/dev/null | grep -qE '^(idle|mix|alloc)' && break
   sleep 1
 done
+sbatch --version  # only now: Slurm's commands read slurm.conf before anything else
 sinfo
 
 step "the demo's data and the release build"
