@@ -1,5 +1,5 @@
 //! Mekong's pretrain stage: corpus Parquet → token shards → a decoder-only transformer trained
-//! with burn (CPU through `NdArray`, NVIDIA GPUs through burn's CUDA backend with `--features cuda`).
+//! with burn (CPU through `Flex`, pure Rust on `gemm`, NVIDIA GPUs through burn's CUDA backend with `--features cuda`).
 //!
 //! # Public API (stable: the eval stage builds on it)
 //!
@@ -52,7 +52,7 @@ pub use training::{train, Resume, TrainConfig, TrainOptions, TrainSummary};
 use std::path::PathBuf;
 
 /// The CPU backend (pure Rust, no system libraries).
-pub type CpuBackend = burn::backend::NdArray<f32>;
+pub type CpuBackend = burn::backend::Flex<f32>;
 
 /// The CUDA backend; cudarc loads the driver and NVRTC at run time, so building needs no toolkit.
 #[cfg(feature = "cuda")]

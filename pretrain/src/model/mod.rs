@@ -82,15 +82,25 @@ impl<B: Backend> Rope<B> {
 
     /// Rotates `x: [batch, heads, seq, head_dim]` whose first token sits at `start`.
     fn apply(&self, x: Tensor<B, 4>, start: usize) -> Tensor<B, 4> {
-        let [_, _, seq, head_dim] = x.dims();
+        let [batch, heads, seq, head_dim] = x.dims();
         let dtype = x.dtype();
-        let cos = self.cos.clone().narrow(0, start, seq).cast(dtype);
-        let sin = self.sin.clone().narrow(0, start, seq).cast(dtype);
+        // Each (sequence, head) as one row of `seq × head_dim` values that the tables' row is
+        // shared by: the CPU backend multiplies that broadcast shape with SIMD, while the 4-D
+        // broadcast took its slow element-by-element path.
+        let rows = [batch * heads, seq * head_dim];
+        let table = |table: &Tensor<B, 2>| {
+            table
+                .clone()
+                .narrow(0, start, seq)
+                .cast(dtype)
+                .reshape([1, seq * head_dim])
+        };
         let half = head_dim / 2;
         let first = x.clone().narrow(3, 0, half);
         let second = x.clone().narrow(3, half, half);
         let rotated = Tensor::cat(vec![second.neg(), first], 3);
-        x * cos.unsqueeze::<4>() + rotated * sin.unsqueeze::<4>()
+        let rotated = x.reshape(rows) * table(&self.cos) + rotated.reshape(rows) * table(&self.sin);
+        rotated.reshape([batch, heads, seq, head_dim])
     }
 }
 

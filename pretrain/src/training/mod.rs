@@ -20,9 +20,8 @@ use crate::device::{resolve_device, DeviceKind};
 use crate::model::{Model, ModelConfig};
 use crate::Result;
 use burn::module::{AutodiffModule, Module};
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamWConfig, GradientsAccumulator, GradientsParams, Optimizer};
-use burn::tensor::backend::{AutodiffBackend, Backend};
+use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor, TensorData};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
@@ -32,6 +31,7 @@ use std::time::Instant;
 mod config;
 mod grads;
 mod log;
+mod loss;
 mod start;
 mod validation;
 
@@ -41,6 +41,7 @@ pub use log::{read_log, StepLog, Validation, LOG_FILE};
 use checkpoint::{prune_checkpoints, save_checkpoint};
 use grads::{global_norm, scale_grads};
 use log::TrainLog;
+use loss::NextTokenLoss;
 use start::Start;
 use validation::validate;
 
@@ -143,7 +144,7 @@ struct Setup {
     dtype: Option<burn::tensor::FloatDType>,
 }
 
-fn run<B: AutodiffBackend>(
+fn run<B: NextTokenLoss>(
     shards: &TokenShards,
     output: &Path,
     config: &TrainConfig,
@@ -209,7 +210,6 @@ fn run<B: AutodiffBackend>(
     let validation_set = validation_windows(validation_streams, seq_len + 1, config.eval_windows);
     let tokens_per_step = (config.batch_size * config.grad_accum * seq_len) as u64;
     let flops_per_step = 3.0 * model_config.flops_per_token(seq_len) * tokens_per_step as f64;
-    let loss_fn = CrossEntropyLossConfig::new().init::<B>(device);
     let progress = progress_bar(options.progress, first_step, last_step);
     let mut validation = None;
     let mut checkpoint_path = latest_checkpoint(output)?.unwrap_or_default();
@@ -225,7 +225,7 @@ fn run<B: AutodiffBackend>(
             let (inputs, targets) = split_window::<B>(windows, config.batch_size, seq_len, device);
             let logits = model.forward(inputs);
             let vocab = model_config.vocab_size;
-            let loss = loss_fn.forward(
+            let loss = B::next_token_loss(
                 logits.reshape([config.batch_size * seq_len, vocab]),
                 targets.reshape([config.batch_size * seq_len]),
             );
