@@ -175,11 +175,10 @@ impl<B: Backend> Model<B> {
     fn project(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
         let x = cast_to(self.norm.forward(x), self.compute_dtype);
         let logits = match &self.lm_head {
-            Some(head) => linear(x, cast_to(head.weight.val(), self.compute_dtype), None),
-            None => linear(
+            Some(head) => project_last(x, cast_to(head.weight.val(), self.compute_dtype)),
+            None => project_last(
                 x,
                 cast_to(self.embedding.weight.val(), self.compute_dtype).transpose(),
-                None,
             ),
         };
         to_f32(logits, self.compute_dtype)
@@ -291,18 +290,31 @@ fn dense<B: Backend, const D: usize>(
     input: Tensor<B, D>,
     dtype: Option<FloatDType>,
 ) -> Tensor<B, D> {
-    linear(input, cast_to(layer.weight.val(), dtype), None)
+    project_last(input, cast_to(layer.weight.val(), dtype))
 }
 
-/// SwiGLU in the compute dtype: `silu(x W_gate) ⊙ (x W_up)`, as `burn::nn::SwiGlu` computes it.
+/// `input [.., d_in] × weight [d_in, d_out]` as one 2-D matrix multiply over all leading
+/// positions. burn's `linear` on a 3-D input broadcasts the weight over the batch: a batched
+/// multiply whose weight gradient is one product per sequence, then summed (on the CPU, a
+/// fifth of a training step went to that and its copies).
+fn project_last<B: Backend, const D: usize>(
+    input: Tensor<B, D>,
+    weight: Tensor<B, 2>,
+) -> Tensor<B, D> {
+    let mut dims = input.dims();
+    let positions = dims[..D - 1].iter().product();
+    let output = linear(input.reshape([positions, dims[D - 1]]), weight, None);
+    dims[D - 1] = output.dims()[1];
+    output.reshape(dims)
+}
+
+/// SwiGLU in the compute dtype: `silu(x W_gate) ⊙ (x W_up)`, as `burn::nn::SwiGlu` computes it
+/// (its bias-free layers), with the projections as 2-D multiplies.
 fn swiglu<B: Backend>(
     mlp: &SwiGlu<B>,
     input: Tensor<B, 3>,
     dtype: Option<FloatDType>,
 ) -> Tensor<B, 3> {
-    if dtype.is_none() {
-        return mlp.forward(input);
-    }
     let gate = dense(&mlp.linear_inner, input.clone(), dtype);
     burn::tensor::activation::silu(gate) * dense(&mlp.linear_outer, input, dtype)
 }

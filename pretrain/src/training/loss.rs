@@ -192,14 +192,19 @@ fn sum(row: &[f32], f: impl Fn(f32) -> f32) -> f32 {
 fn exp_nonpositive(x: f32) -> f32 {
     // Below -87, e^x is under f32's smallest normal number: 2^-126 × (e^r ≤ 1.42) is as good.
     let x = x.max(-87.0);
-    let n = -(((-x) * std::f32::consts::LOG2_E + 0.5) as i32);
+    // n = round(x / ln 2) without a float-to-int conversion (Rust's saturating `as` keeps the
+    // loop scalar): adding 1.5 × 2^23 rounds to an integer, which the low mantissa bits hold.
+    const ROUNDER: f32 = 12_582_912.0;
+    let shifted = x * std::f32::consts::LOG2_E + ROUNDER;
+    let n = shifted - ROUNDER;
+    let exponent = (shifted.to_bits() as i32).wrapping_sub(ROUNDER.to_bits() as i32);
     // ln 2 in two parts, the first exact in f32, so `r` keeps its low bits.
-    let r = x - n as f32 * 0.693_145_75 - n as f32 * 1.428_606_8e-6;
+    let r = x - n * 0.693_145_75 - n * 1.428_606_8e-6;
     let mut taylor = 1.0 / 5040.0;
     for k in [720.0, 120.0, 24.0, 6.0, 2.0, 1.0, 1.0] {
         taylor = taylor * r + 1.0 / k;
     }
-    taylor * f32::from_bits(((n + 127) as u32) << 23)
+    taylor * f32::from_bits(((exponent + 127) as u32) << 23)
 }
 
 #[cfg(test)]
