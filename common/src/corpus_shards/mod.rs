@@ -13,7 +13,6 @@ mod read;
 mod write;
 
 pub use read::{
-    row_count, row_group_sizes, row_groups, shard_files, Columns, Schema, ShardReader, ShardText,
-    TextBatch,
+    row_count, row_group_sizes, shard_files, Columns, Schema, ShardReader, ShardText, TextBatch,
 };
 pub use write::{Cell, ShardWriter, Table};

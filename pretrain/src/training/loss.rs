@@ -4,8 +4,8 @@
 //! is: burn's composed loss (log-softmax, gather, mean, then their backward ops) makes about ten
 //! passes over the logits, each allocating a tensor of their size, and with a 16k vocabulary
 //! those passes were most of a training step (`scripts/bench-pretrain.sh`). The fused kernel
-//! reads the logits twice and writes their gradient once, during the forward pass, so the
-//! backward pass only scales it. burn has no fused cross-entropy for its CPU backend; CUDA keeps
+//! takes one row at a time while it is in cache and turns it into its gradient during the
+//! forward pass, allocating nothing when it owns the logits, so the backward pass only scales it. burn has no fused cross-entropy for its CPU backend; CUDA keeps
 //! burn's composed loss, whose kernels its fusion already joins.
 
 use crate::CpuBackend;
