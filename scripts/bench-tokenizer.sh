@@ -2,9 +2,10 @@
 # Tokenizer benchmark (see docs/benchmarks.md, section "tokenizer"):
 #   scripts/bench-tokenizer.sh [VOCAB] [SYSTEMS...]
 # Builds an 18-language corpus from ../shared/data (gettext translations, about GETTEXT_BYTES per
-# language, plus VIWIKI_BYTES of Vietnamese Wikipedia; UDHR as the dev set, LibreOffice help in 12
-# languages as the held-out test set), then trains with
-# Mekong, Hugging Face BpeTrainer and ParityBpeTrainer (byte-level pre-tokenizer) and
+# language, plus VIWIKI_BYTES of Vietnamese Wikipedia), with three measured sets: held-out gettext
+# segments (200 per language, drawn with 200 dev segments by `mekong tokenizer devset --partial`,
+# both removed from the training text), LibreOffice help in 12 languages, and the UDHR. Then trains
+# with Mekong, Hugging Face BpeTrainer and ParityBpeTrainer (byte-level pre-tokenizer) and
 # SentencePiece BPE, one process each under /usr/bin/time, and prints a Markdown table.
 # Needs: pip install tokenizers sentencepiece.
 set -euo pipefail
@@ -20,5 +21,5 @@ PROFILE=${PROFILE:-release}
 python3 -c "import tokenizers, sentencepiece" 2>/dev/null || pip install tokenizers sentencepiece
 if [ "$PROFILE" = release ]; then cargo build --release -p mekong; else cargo build -p mekong; fi
 MEKONG=target/$([ "$PROFILE" = release ] && echo release || echo debug)/mekong
-[ -d "$OUT/test" ] || python3 scripts/bench_tokenizer.py build "$DATA" "$OUT" "$GETTEXT_BYTES" "$VIWIKI_BYTES"
+[ -d "$OUT/sets/help" ] || python3 scripts/bench_tokenizer.py build "$DATA" "$OUT" "$GETTEXT_BYTES" "$VIWIKI_BYTES" "$MEKONG"
 python3 scripts/bench_tokenizer.py run "$OUT" "$VOCAB" "$MEKONG" "$@" | tee "$OUT/report-$VOCAB.md"

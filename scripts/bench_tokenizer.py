@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
 """Tokenizer benchmark: builds an 18-language corpus from ../shared/data, trains tokenizers with
 Mekong, Hugging Face's BpeTrainer and ParityBpeTrainer (default byte-level pre-tokenizer) and
-SentencePiece BPE, and measures time, memory and fairness on the UDHR dev set (which the parity
-trainers choose their merges on) and on a held-out test set: LibreOffice help segments aligned in
-12 of the languages (../shared/data/parallel/libreoffice-help-12), translated in all of them,
-of 4 words or more in English, none found verbatim in the training text, one per English text.
+SentencePiece BPE, and measures time, memory and fairness on three sets (sets/):
 
-  bench_tokenizer.py build DATA OUT [--gettext-bytes N] [--viwiki-bytes N]
+- `gettext/test`: 200 segments per language of the gettext bitexts (the training text's own
+  domain), held out: `mekong tokenizer devset --partial` draws them with `gettext/dev` (200 more
+  per language, the recommended parity dev set) and both are removed from the training text.
+  A language's line is empty where its bitext lacks the English segment; each language is
+  measured against English on its own rows, and English on all of them.
+- `help`: LibreOffice help segments aligned in 12 of the languages, translated in all of them, of
+  4 words or more in English, none found verbatim in the training text: another domain.
+- `udhr`: the UDHR, 31 lines in all 18 languages: a third domain, and the dev set of the
+  `*-udhr` systems and of hf-parity (then not held out for them, and marked so).
+
+  bench_tokenizer.py build DATA OUT GETTEXT_BYTES VIWIKI_BYTES MEKONG_BINARY
   bench_tokenizer.py run OUT VOCAB MEKONG_BINARY [SYSTEMS...]
   bench_tokenizer.py train-SYSTEM OUT VOCAB          (used by `run`, one process per system)
 """
@@ -19,14 +26,28 @@ from pathlib import Path
 
 LANGS = "en vi zh ja ko km hi id de fr es ru th lo my am yo sw".split()
 GETTEXT = {"zh": "zh_CN"}
-# The held-out set's file names (LibreOffice help: 12 of the 18 languages).
+# The help set's file names (LibreOffice help: 12 of the 18 languages).
 HELP = {"en": "en-US", "vi": "vi", "zh": "zh-CN", "ja": "ja", "ko": "ko", "km": "km", "hi": "hi",
         "id": "id", "de": "de", "fr": "fr", "es": "es", "ru": "ru"}
 UDHR = {"en": "eng", "vi": "vie", "zh": "cmn_hans", "ja": "jpn", "ko": "kor", "km": "khm",
         "hi": "hin", "id": "ind", "de": "deu_1996", "fr": "fra", "es": "spa", "ru": "rus",
         "th": "tha", "lo": "lao", "my": "mya", "am": "amh", "yo": "yor", "sw": "swh"}
+# The measured sets, held out unless a system chose its merges on one.
+SETS = {"gettext": "sets/gettext/test", "help": "sets/help", "udhr": "sets/udhr"}
 SPECIAL = "<|endoftext|>"
-SYSTEMS = ["mekong", "hf-classic", "hf-parity", "sentencepiece"]
+SYSTEMS = ["mekong", "mekong-udhr", "hf-parity", "sentencepiece", "hf-classic", "mekong-classic"]
+# Mekong's systems: dev set (under OUT) and extra flags.
+MEKONG = {
+    "mekong": ("sets/gettext/dev", []),
+    "mekong-udhr": ("sets/udhr", []),
+    "mekong-udhr-targets": ("sets/udhr", ["--premium-cap", "vi=1.0,my=1.2,lo=1.2,yo=1.2"]),
+    "mekong-vi-first": ("sets/gettext/dev", ["--premium-cap", "vi=0.9"]),
+    "mekong-classic": (None, ["--algorithm", "classic"]),
+    "mekong-minfreq5": ("sets/gettext/dev", ["--min-frequency", "5"]),
+    "mekong-global10k": ("sets/gettext/dev", ["--global-merges", "10000"]),
+    "mekong-window": ("sets/gettext/dev", ["--window", "100", "--alpha", "2"]),
+    "mekong-caps": ("sets/gettext/dev", ["--premium-cap", "lo=1.2,yo=1.2,sw=1.2,am=1.2"]),
+}
 
 
 def clean(line):
@@ -34,10 +55,22 @@ def clean(line):
     return unicodedata.normalize("NFC", line).replace("\u200b", "").strip()
 
 
-def build(data, out, gettext_bytes, viwiki_bytes):
+def same_text(line):
+    """How held-out segments are matched in the training text (as `mekong tokenizer devset`)."""
+    return " ".join(line.split())
+
+
+def build(data, out, gettext_bytes, viwiki_bytes, mekong):
     data, out = Path(data), Path(out)
+    bitexts = [f"--bitext=en-{lang}={data / 'parallel/gettext' / GETTEXT.get(lang, lang)}.tsv"
+               for lang in LANGS if lang != "en"]
+    subprocess.run([mekong, "tokenizer", "devset", *bitexts, "--partial", "--dev-size", "200",
+                    "--test-size", "200", "--output", str(out / "sets/gettext")], check=True)
+    held = {same_text(line) for folder in ("dev", "test")
+            for f in (out / "sets/gettext" / folder).glob("*.txt")
+            for line in f.read_text(encoding="utf-8").splitlines() if line}
     (out / "train").mkdir(parents=True, exist_ok=True)
-    (out / "dev").mkdir(parents=True, exist_ok=True)
+    (out / "sets/udhr").mkdir(parents=True, exist_ok=True)
     english = []
     for lang in LANGS:
         lines, size = [], 0
@@ -46,7 +79,7 @@ def build(data, out, gettext_bytes, viwiki_bytes):
             for row in tsv.read_text(encoding="utf-8").splitlines():
                 source, _, target = row.partition("\t")
                 target = clean(target)
-                if target and size < gettext_bytes:
+                if target and size < gettext_bytes and same_text(target) not in held:
                     lines.append(target)
                     size += len(target.encode())
                 english.append(clean(source))
@@ -62,12 +95,13 @@ def build(data, out, gettext_bytes, viwiki_bytes):
                         break
         if lang != "en":
             (out / "train" / f"{lang}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        dev = (data / "parallel/udhr" / f"{UDHR[lang]}.txt").read_text(encoding="utf-8").splitlines()
-        (out / "dev" / f"{lang}.txt").write_text("\n".join(clean(l) for l in dev) + "\n", encoding="utf-8")
+        udhr = (data / "parallel/udhr" / f"{UDHR[lang]}.txt").read_text(encoding="utf-8")
+        (out / "sets/udhr" / f"{lang}.txt").write_text(
+            "\n".join(clean(l) for l in udhr.splitlines()) + "\n", encoding="utf-8")
     # English: the source side of the gettext pairs, deduplicated, about gettext_bytes.
     seen, lines, size = set(), [], 0
     for line in english:
-        if line and line not in seen and size < gettext_bytes:
+        if line and line not in seen and size < gettext_bytes and same_text(line) not in held:
             seen.add(line)
             lines.append(line)
             size += len(line.encode())
@@ -75,11 +109,11 @@ def build(data, out, gettext_bytes, viwiki_bytes):
     for lang in LANGS:
         size = (out / "train" / f"{lang}.txt").stat().st_size
         print(f"{lang}: {size / 1e6:.2f} MB train", file=sys.stderr)
-    build_test(data, out)
+    build_help(data, out)
 
 
-def build_test(data, out):
-    """The held-out test set (see the module's docstring), cleaned as the dev set is."""
+def build_help(data, out):
+    """The help set (see the module's docstring), cleaned as the other sets are."""
     help_dir = data / "parallel/libreoffice-help-12"
     text = {lang: [clean(l) for l in (help_dir / f"{name}.txt").read_text(encoding="utf-8").splitlines()]
             for lang, name in HELP.items()}
@@ -92,11 +126,11 @@ def build_test(data, out):
         if translated and unseen and len(english.split()) >= 4 and english not in seen:
             seen.add(english)
             rows.append(row)
-    (out / "test").mkdir(parents=True, exist_ok=True)
+    (out / "sets/help").mkdir(parents=True, exist_ok=True)
     for lang in HELP:
-        (out / "test" / f"{lang}.txt").write_text("\n".join(text[lang][r] for r in rows) + "\n",
-                                                   encoding="utf-8")
-    print(f"held-out test set: {len(rows)} segments in {len(HELP)} languages", file=sys.stderr)
+        (out / "sets/help" / f"{lang}.txt").write_text("\n".join(text[lang][r] for r in rows) + "\n",
+                                                       encoding="utf-8")
+    print(f"help set: {len(rows)} segments in {len(HELP)} languages", file=sys.stderr)
 
 
 def read_lines(path):
@@ -130,7 +164,7 @@ def train_hf_parity(out, vocab, fair=False):
         # Mekong's pre-tokenizer (read from its tokenizer.json), to separate the trainer's cost
         # from the pre-tokenizer's.
         from tokenizers import Tokenizer
-        mekong = Tokenizer.from_file(str(Path(out) / "mekong" / "tokenizer.json"))
+        mekong = Tokenizer.from_file(str(Path(out) / "mekong-udhr" / "tokenizer.json"))
         tokenizer.pre_tokenizer = mekong.pre_tokenizer
         folder = "hf-parity-fair"
     trainer = trainers.ParityBpeTrainer(num_merges=vocab, total_symbols=True, min_frequency=2,
@@ -141,7 +175,7 @@ def train_hf_parity(out, vocab, fair=False):
     trainer.train_from_iterator(
         tokenizer,
         train_iterators=[iter(read_lines(Path(out) / "train" / f"{l}.txt")) for l in langs],
-        dev_iterators=[iter(read_lines(Path(out) / "dev" / f"{l}.txt")) for l in langs])
+        dev_iterators=[iter(read_lines(Path(out) / "sets/udhr" / f"{l}.txt")) for l in langs])
     tokenizer.save(str(Path(out) / folder / "tokenizer.json"))
 
 
@@ -158,27 +192,41 @@ def train_sentencepiece(out, vocab):
         input_sentence_size=0, max_sentence_length=1 << 16, minloglevel=2)
 
 
-def count_tokens(system, out, split="dev", langs=LANGS):
-    """Tokens per language on the dev or test set (no special tokens)."""
-    counts = {}
+def encoder(system, out):
+    """A function from lines to their token counts (no special tokens)."""
     if system == "sentencepiece":
         import sentencepiece as spm
         sp = spm.SentencePieceProcessor(model_file=str(Path(out) / system / "spm.model"))
-        for lang in langs:
-            lines = (Path(out) / split / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
-            counts[lang] = sum(len(ids) for ids in sp.encode(lines))
-    else:
-        from tokenizers import Tokenizer
-        tokenizer = Tokenizer.from_file(str(Path(out) / system / "tokenizer.json"))
-        for lang in langs:
-            lines = (Path(out) / split / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
-            counts[lang] = sum(len(e.ids) for e in tokenizer.encode_batch(lines, add_special_tokens=False))
-    return counts
+        return lambda lines: [len(ids) for ids in sp.encode(lines)]
+    from tokenizers import Tokenizer
+    tokenizer = Tokenizer.from_file(str(Path(out) / system / "tokenizer.json"))
+    return lambda lines: [len(e.ids) for e in tokenizer.encode_batch(lines, add_special_tokens=False)]
+
+
+def measure(encode, folder):
+    """Per language: tokens on the rows where it and English both have text, and its premium
+    (those tokens ÷ English's on the same rows), as `mekong tokenizer train --test` measures."""
+    text = {f.stem: f.read_text(encoding="utf-8").split("\n")[:-1] for f in Path(folder).glob("*.txt")}
+    english = encode(text["en"])
+    tokens, premium = {}, {}
+    for lang, lines in sorted(text.items()):
+        rows = [i for i, (a, b) in enumerate(zip(lines, text["en"])) if a.strip() and b.strip()]
+        tokens[lang] = sum(encode([lines[i] for i in rows]))
+        premium[lang] = tokens[lang] / sum(english[i] for i in rows)
+    return {"tokens": tokens, "premium": premium, "total": sum(tokens.values()),
+            "gini": gini(list(premium.values()))}
 
 
 def gini(values):
     n, mean = len(values), sum(values) / len(values)
     return sum(abs(a - b) for a in values for b in values) / (2 * n * n * mean)
+
+
+def dev_set(system):
+    """The set a system chose its merges on (its figures there are not held out)."""
+    if system in MEKONG:
+        return MEKONG[system][0]
+    return "sets/udhr" if system.startswith("hf-parity") else None
 
 
 def run(out, vocab, mekong, systems):
@@ -189,15 +237,11 @@ def run(out, vocab, mekong, systems):
     for system in systems:
         folder = out / system
         folder.mkdir(parents=True, exist_ok=True)
-        if system.startswith("mekong"):
-            extra = {"mekong": [], "mekong-vi-first": ["--premium-cap", "vi=0.95"],
-                     "mekong-classic": ["--algorithm", "classic"],
-                     "mekong-minfreq5": ["--min-frequency", "5"],
-                     "mekong-global10k": ["--global-merges", "10000"],
-                     "mekong-window": ["--window", "100", "--alpha", "2"],
-                     "mekong-targets": ["--premium-cap", "vi=1.0,my=1.2,lo=1.2,yo=1.2"]}[system]
-            command = [mekong, "tokenizer", "train", "--train", str(out / "train"), "--dev",
-                       str(out / "dev"), "--test", str(out / "test"), "--vocab-size", str(vocab),
+        if system in MEKONG:
+            dev, extra = MEKONG[system]
+            dev_args = ["--dev", str(out / dev)] if dev else []
+            command = [mekong, "tokenizer", "train", "--train", str(out / "train"), *dev_args,
+                       "--test", str(out / SETS["gettext"]), "--vocab-size", str(vocab),
                        "--output", str(folder / "tokenizer.json")] + extra
         else:
             command = [sys.executable, __file__, f"train-{system}", str(out), str(vocab)]
@@ -205,46 +249,41 @@ def run(out, vocab, mekong, systems):
         print(f"[{system}] {' '.join(command)}", file=sys.stderr)
         subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(timing)] + command, check=True)
         wall, user, system_cpu, rss_kb = timing.read_text().split()[-4:]
-        counts = count_tokens(system, out)
-        premium = {l: counts[l] / counts["en"] for l in LANGS}
-        test = count_tokens(system, out, "test", list(HELP))
+        encode = encoder(system, out)
         results[system] = {"wall_s": float(wall), "cpu_s": float(user) + float(system_cpu),
-                           "peak_rss_mb": int(rss_kb) / 1024, "tokens": counts, "premium": premium,
-                           "gini": gini(list(counts.values())), "total": sum(counts.values()),
-                           "test_tokens": test, "test_premium": {l: test[l] / test["en"] for l in HELP},
-                           "test_gini": gini(list(test.values())), "test_total": sum(test.values())}
+                           "peak_rss_mb": int(rss_kb) / 1024, "dev": dev_set(system),
+                           "sets": {name: measure(encode, out / path) for name, path in SETS.items()}}
         saved.write_text(json.dumps(results, indent=1))
     print(markdown(results, vocab))
 
 
 def markdown(results, vocab):
     systems = list(results)
-    rows = ["| | " + " | ".join(systems) + " |", "|---|" + "---|" * len(systems)]
+    rows = ["| | " + " | ".join(systems) + " |", "|---|" + "---:|" * len(systems)]
     def row(name, fmt):
         rows.append(f"| {name} | " + " | ".join(fmt(results[s]) for s in systems) + " |")
-    row("wall time (s)", lambda r: f"{r['wall_s']:.0f}")
-    row("CPU time (s)", lambda r: f"{r['cpu_s']:.0f}")
+    row("wall time (s)", lambda r: f"{r['wall_s']:.1f}")
+    row("CPU time (s)", lambda r: f"{r['cpu_s']:.1f}")
     row("peak RSS (MB)", lambda r: f"{r['peak_rss_mb']:.0f}")
-    row("dev tokens (total)", lambda r: f"{r['total']}")
-    row("Gini", lambda r: f"{r['gini']:.3f}")
-    row("max premium", lambda r: "{:.2f} ({})".format(*max((p, l) for l, p in r['premium'].items())))
-    row("vi / en tokens", lambda r: f"{r['premium']['vi']:.2f}")
-    for lang in LANGS:
-        if lang != "en":
-            row(f"premium {lang}", lambda r, lang=lang: f"{r['premium'][lang]:.2f}")
-    row("**held out** tokens (12 languages)", lambda r: f"{r['test_total']}")
-    row("held-out Gini", lambda r: f"{r['test_gini']:.3f}")
-    row("held-out max premium", lambda r: "{:.2f} ({})".format(*max((p, l) for l, p in r['test_premium'].items())))
-    for lang in HELP:
-        if lang != "en":
-            row(f"held-out premium {lang}", lambda r, lang=lang: f"{r['test_premium'][lang]:.2f}")
+    for name, path in SETS.items():
+        def held(r, text, path=path):
+            return text if r["dev"] != path else f"{text} (dev)"
+        sets = lambda r, name=name: r["sets"][name]
+        langs = len(next(iter(results.values()))["sets"][name]["tokens"])
+        row(f"**{name}** ({langs} languages): tokens", lambda r: held(r, f"{sets(r)['total']:,}"))
+        row(f"{name}: Gini", lambda r: held(r, f"{sets(r)['gini']:.3f}"))
+        row(f"{name}: max premium", lambda r: held(r, "{:.2f} ({})".format(
+            *max((p, l) for l, p in sets(r)["premium"].items()))))
+        row(f"{name}: vi", lambda r: held(r, f"{sets(r)['premium']['vi']:.2f}"))
+    for lang in LANGS[1:]:
+        row(f"gettext: premium {lang}", lambda r, lang=lang: f"{r['sets']['gettext']['premium'][lang]:.2f}")
     return f"Vocabulary {vocab}.\n\n" + "\n".join(rows)
 
 
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "build":
-        build(args[0], args[1], int(args[2]), int(args[3]))
+        build(args[0], args[1], int(args[2]), int(args[3]), args[4])
     elif command == "run":
         run(args[0], int(args[1]), args[2], args[3:] or SYSTEMS)
     elif command.startswith("train-"):

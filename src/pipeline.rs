@@ -107,7 +107,16 @@ impl PipelineFile {
         if only_holds_substages(section, kind.table) {
             return Ok(None);
         }
-        let stage = (kind.plan)(section, &self.context)
+        let context = PipelineContext {
+            parent: kind
+                .table
+                .split_last()
+                .filter(|(_, above)| !above.is_empty())
+                .and_then(|(_, above)| lookup(&self.document, above))
+                .cloned(),
+            ..self.context.clone()
+        };
+        let stage = (kind.plan)(section, &context)
             .map_err(anyhow::Error::from_boxed)
             .with_context(|| format!("{}: [{}]", self.path.display(), kind.table_name()))?;
         debug_assert_eq!(

@@ -83,6 +83,9 @@ pub struct PipelineContext {
     pub base_dir: PathBuf,
     /// `<workdir>`: each stage writes to `<workdir>/<stage>`.
     pub workdir: PathBuf,
+    /// For a sub-stage, the table around its own (`[tokenizer]` for `[tokenizer.report]`),
+    /// whose settings it may take as defaults.
+    pub parent: Option<toml::Value>,
 }
 
 impl PipelineContext {
@@ -101,7 +104,11 @@ impl PipelineContext {
                 PathBuf::from("runs").join(stem.as_ref())
             }
         };
-        PipelineContext { base_dir, workdir }
+        PipelineContext {
+            base_dir,
+            workdir,
+            parent: None,
+        }
     }
 
     /// Resolves a path written in the pipeline file.

@@ -3,6 +3,11 @@
 //! length in tokens on it, and the dev premiums in training.json are measured on it. A test set
 //! (`--test`) has the same layout and is read the same way; it must share no segment with the
 //! dev set, or its figures would not be held out.
+//!
+//! An empty line is a segment the language lacks. A language is measured on the rows where both
+//! it and the reference language have text, against the reference's text on those rows, so a set
+//! built from bitexts (en–vi pairs, en–km pairs, …) need not translate every row in every
+//! language: its premiums still compare like with like.
 
 use crate::error::{Result, TokenizerError};
 use mekong_common::parallel::{FloresSplit, ParallelSet};
@@ -57,6 +62,7 @@ impl DevSet {
                 dir.display()
             )));
         }
+        test.check_coverage(reference)?;
         if let Some(dev) = dev {
             dev.check_held_out(&test)?;
         }
@@ -117,6 +123,60 @@ impl DevSet {
     /// Aligned rows (lines per file).
     fn rows(&self) -> usize {
         self.lines.values().next().map_or(0, Vec::len)
+    }
+
+    /// The rows where both `lang` and `reference` have text.
+    pub fn covered_rows(&self, lang: &str, reference: &str) -> Vec<usize> {
+        let (Some(ours), Some(theirs)) = (self.lines.get(lang), self.lines.get(reference)) else {
+            return Vec::new();
+        };
+        ours.iter()
+            .zip(theirs)
+            .enumerate()
+            .filter(|(_, (a, b))| !a.trim().is_empty() && !b.trim().is_empty())
+            .map(|(row, _)| row)
+            .collect()
+    }
+
+    /// `lang`'s lines on `rows`.
+    pub fn lines_at<'a>(&'a self, lang: &str, rows: &[usize]) -> Vec<&'a str> {
+        let lines = &self.lines[lang];
+        rows.iter().map(|&row| lines[row].as_str()).collect()
+    }
+
+    /// Whether every language has text on exactly the rows the reference has: then all are
+    /// measured on the same segments, and raw lengths compare.
+    pub fn fully_aligned(&self, reference: &str) -> bool {
+        let has_text = |lines: &Vec<String>| -> Vec<bool> {
+            lines.iter().map(|l| !l.trim().is_empty()).collect()
+        };
+        let Some(reference_rows) = self.lines.get(reference).map(has_text) else {
+            return false;
+        };
+        self.lines
+            .values()
+            .all(|lines| has_text(lines) == reference_rows)
+    }
+
+    /// Fails naming the languages that share no row with the reference: they could not be
+    /// measured.
+    pub fn check_coverage(&self, reference: &str) -> Result<()> {
+        let uncovered: Vec<&str> = self
+            .lines
+            .keys()
+            .filter(|lang| self.covered_rows(lang, reference).is_empty())
+            .map(String::as_str)
+            .collect();
+        if uncovered.is_empty() {
+            return Ok(());
+        }
+        Err(TokenizerError::Config(format!(
+            "{}: {} {} no line on a row where {reference}.txt has text, so {} cannot be measured against {reference}",
+            self.dir.display(),
+            uncovered.join(", "),
+            if uncovered.len() == 1 { "has" } else { "have" },
+            if uncovered.len() == 1 { "it" } else { "they" },
+        )))
     }
 
     /// Checks that the dev set and the training set name the same languages.

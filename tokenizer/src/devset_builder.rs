@@ -3,11 +3,20 @@
 //! Community teams have bitexts (en–vi, en–km, …), rarely a set aligned across all their
 //! languages, which parity training and held-out fairness both need. A pivot-language segment
 //! (English by default) that every bitext translates makes one aligned row: its pivot text and
-//! each language's translation. Segments are compared after NFC and whitespace normalisation;
-//! the first translation of a segment in input order is kept, and a pair whose two sides are the
-//! same text (an untranslated string) is no translation. The aligned rows are ranked by a hash of
+//! each language's translation. Segments are compared after NFC, invisible-character and
+//! whitespace normalisation (see `normalise`); the first translation of a segment in input order
+//! is kept, and a pair whose two sides are the same text (an untranslated string) is no
+//! translation. The aligned rows are ranked by a hash of
 //! the seed and the pivot text, so a row's place does not depend on the other rows, and the first
 //! ones go to the test set, the next to the dev set: the two never share a segment.
+//!
+//! With `partial`, a row needs only one translation: a language's line is empty where its
+//! bitext lacks the segment, and each language is measured against the pivot on its own rows
+//! (see [`crate::dev_set`]). Rows are taken in the same ranked order while some language still
+//! needs rows, up to `test_size` (at most half of what it has) and `dev_size` per language, so a
+//! language with a thousand pairs gets as many rows as one with a hundred thousand; a row's
+//! languages that already have enough are left empty. Use it when the bitexts share few
+//! segments (18 gettext catalogues share 10).
 //!
 //! Bitexts are corpus-stage Parquet folders (their parallel shards) or TSV files
 //! `pivot<TAB>translation` given as `en-vi=FILE` (either side may be the pivot).
@@ -15,10 +24,11 @@
 use crate::error::{Result, TokenizerError};
 use mekong_common::corpus_shards::{self, Columns, ShardReader};
 use mekong_common::parallel::read_raw_lines;
+use mekong_common::text::is_invisible;
 use mekong_common::{CommonError, Manifest, StagingDir};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
 
@@ -70,6 +80,8 @@ pub struct DevsetConfig {
     /// Rows for the test set, at most (never more than half of the aligned rows).
     pub test_size: usize,
     pub seed: u64,
+    /// Rows need not be translated in every bitext; the sizes are per language.
+    pub partial: bool,
 }
 
 impl Default for DevsetConfig {
@@ -81,6 +93,7 @@ impl Default for DevsetConfig {
             dev_size: 2000,
             test_size: 1000,
             seed: 0,
+            partial: false,
         }
     }
 }
@@ -98,15 +111,38 @@ pub struct DevsetSummary {
     pub thinnest: String,
     pub dev_rows: usize,
     pub test_rows: usize,
+    /// Partial sets: rows per language with text in each set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial_rows: Option<PartialRows>,
+}
+
+/// Rows per language in a partial dev and test set.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartialRows {
+    pub dev: BTreeMap<String, usize>,
+    pub test: BTreeMap<String, usize>,
 }
 
 impl DevsetSummary {
     pub fn text(&self, output: &Path) -> String {
-        let coverage: Vec<String> = self
-            .coverage
-            .iter()
-            .map(|(lang, n)| format!("{lang} {n}"))
-            .collect();
+        let listed = |counts: &BTreeMap<String, usize>| -> String {
+            let items: Vec<String> = counts.iter().map(|(l, n)| format!("{l} {n}")).collect();
+            items.join(", ")
+        };
+        if let Some(rows) = &self.partial_rows {
+            return format!(
+                "devset (partial): dev {} rows, test {} rows of {} in {}\n\
+                 coverage: {}\ndev rows per language: {}\ntest rows per language: {}\n",
+                self.dev_rows,
+                self.test_rows,
+                self.pivot,
+                output.display(),
+                listed(&self.coverage),
+                listed(&rows.dev),
+                listed(&rows.test)
+            );
+        }
+        let coverage = listed(&self.coverage);
         format!(
             "devset: {} segments of {} translated in all {} languages (thinnest: {}); \
              dev {} rows, test {} rows in {}\ncoverage: {}\n",
@@ -117,7 +153,7 @@ impl DevsetSummary {
             self.dev_rows,
             self.test_rows,
             output.display(),
-            coverage.join(", ")
+            coverage
         )
     }
 }
@@ -137,7 +173,7 @@ pub fn build(config: &DevsetConfig, output: &Path) -> Result<DevsetSummary> {
         .collect();
     let parameters = serde_json::json!({
         "pivot": config.pivot, "dev_size": config.dev_size,
-        "test_size": config.test_size, "seed": config.seed,
+        "test_size": config.test_size, "seed": config.seed, "partial": config.partial,
     });
     let mut manifest = Manifest::new(STAGE, &inputs, parameters)?;
 
@@ -146,31 +182,23 @@ pub fn build(config: &DevsetConfig, output: &Path) -> Result<DevsetSummary> {
         .iter()
         .min_by_key(|(_, t)| t.len())
         .expect("at least one bitext, so one language");
-    let mut aligned: Vec<(&String, [u8; 32])> = translations[thinnest]
+    let thinnest = thinnest.clone();
+    let everywhere = translations[&thinnest]
         .keys()
         .filter(|key| translations.values().all(|t| t.contains_key(*key)))
-        .map(|key| (key, rank(config.seed, key)))
-        .collect();
-    aligned.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
-    if aligned.len() < 2 {
-        return Err(TokenizerError::Config(format!(
-            "only {} {} segment(s) are translated in every bitext: a dev and a test set need 2",
-            aligned.len(),
-            config.pivot
-        )));
-    }
-    let test_rows = config.test_size.min(aligned.len() / 2);
-    let dev_rows = config.dev_size.min(aligned.len() - test_rows);
-    let (test, rest) = aligned.split_at(test_rows);
-    let dev = &rest[..dev_rows];
+        .count();
+    let (dev, test) = if config.partial {
+        partial_rows(config, &translations)?
+    } else {
+        aligned_rows(config, &translations, &thinnest)?
+    };
 
     let staging = StagingDir::new(output)?;
-    for (name, rows) in [("dev", dev), ("test", test)] {
-        let keys: Vec<&str> = rows.iter().map(|(key, _)| key.as_str()).collect();
+    for (name, rows) in [("dev", &dev), ("test", &test)] {
         write_set(
             &staging.path().join(name),
             &config.pivot,
-            &keys,
+            rows,
             &translations,
         )?;
     }
@@ -181,20 +209,155 @@ pub fn build(config: &DevsetConfig, output: &Path) -> Result<DevsetSummary> {
             .iter()
             .map(|(l, t)| (l.clone(), t.len()))
             .collect(),
-        aligned: aligned.len(),
-        thinnest: thinnest.clone(),
-        dev_rows,
-        test_rows,
+        aligned: everywhere,
+        thinnest,
+        dev_rows: dev.len(),
+        test_rows: test.len(),
+        partial_rows: config.partial.then(|| PartialRows {
+            dev: rows_per_language(&dev),
+            test: rows_per_language(&test),
+        }),
     };
     let json = serde_json::to_string_pretty(&summary).expect("the summary serialises") + "\n";
     let path = staging.path().join(DEVSET_FILE);
     std::fs::write(&path, json).map_err(|e| TokenizerError::io(&path, e))?;
-    manifest.counts =
-        serde_json::json!({ "aligned": summary.aligned, "dev": dev_rows, "test": test_rows });
+    manifest.counts = serde_json::json!({
+        "aligned": summary.aligned, "dev": summary.dev_rows, "test": summary.test_rows
+    });
     manifest.outputs = vec!["dev".into(), "test".into(), DEVSET_FILE.into()];
     manifest.write(staging.path())?;
     staging.commit()?;
     Ok(summary)
+}
+
+/// One row of a set: a pivot segment and the languages whose translation it carries.
+struct Row<'a> {
+    key: &'a str,
+    languages: Vec<&'a str>,
+}
+
+/// Test and dev rows translated in every bitext: the first ranked ones go to the test set.
+fn aligned_rows<'a>(
+    config: &DevsetConfig,
+    translations: &'a BTreeMap<String, HashMap<String, String>>,
+    thinnest: &str,
+) -> Result<(Vec<Row<'a>>, Vec<Row<'a>>)> {
+    let mut aligned: Vec<(&String, [u8; 32])> = translations[thinnest]
+        .keys()
+        .filter(|key| translations.values().all(|t| t.contains_key(*key)))
+        .map(|key| (key, rank(config.seed, key)))
+        .collect();
+    aligned.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+    if aligned.len() < 2 {
+        return Err(TokenizerError::Config(format!(
+            "only {} {} segment(s) are translated in every bitext: a dev and a test set need 2 \
+             (--partial takes segments translated in some)",
+            aligned.len(),
+            config.pivot
+        )));
+    }
+    let test_rows = config.test_size.min(aligned.len() / 2);
+    let dev_rows = config.dev_size.min(aligned.len() - test_rows);
+    let every: Vec<&str> = translations.keys().map(String::as_str).collect();
+    let row = |(key, _): &(&'a String, [u8; 32])| Row {
+        key: key.as_str(),
+        languages: every.clone(),
+    };
+    let test = aligned[..test_rows].iter().map(row).collect();
+    let dev = aligned[test_rows..test_rows + dev_rows]
+        .iter()
+        .map(row)
+        .collect();
+    Ok((dev, test))
+}
+
+/// Test and dev rows for a partial set (see the module's comment): the test set is filled
+/// first, then the dev set from the segments left, and a translation in the test set is never
+/// repeated in the dev set (two pivot variants may share it).
+fn partial_rows<'a>(
+    config: &DevsetConfig,
+    translations: &'a BTreeMap<String, HashMap<String, String>>,
+) -> Result<(Vec<Row<'a>>, Vec<Row<'a>>)> {
+    if let Some((lang, _)) = translations.iter().find(|(_, t)| t.len() < 2) {
+        return Err(TokenizerError::Config(format!(
+            "{lang} has fewer than 2 translated {} segments: a dev and a test set need one each",
+            config.pivot
+        )));
+    }
+    let mut keys: Vec<(&String, [u8; 32])> = translations
+        .values()
+        .flat_map(HashMap::keys)
+        .map(|key| (key, rank(config.seed, key)))
+        .collect();
+    keys.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+    keys.dedup_by(|a, b| a.0 == b.0);
+    let quota = |size: usize, taken: &BTreeMap<&str, usize>| -> BTreeMap<&'a str, usize> {
+        translations
+            .iter()
+            .map(|(lang, t)| {
+                let left = t.len() - taken.get(lang.as_str()).copied().unwrap_or(0);
+                (lang.as_str(), size.min(left))
+            })
+            .collect()
+    };
+    let half: BTreeMap<&'a str, usize> = translations
+        .iter()
+        .map(|(l, t)| (l.as_str(), config.test_size.min(t.len() / 2)))
+        .collect();
+    let mut used_keys = HashSet::new();
+    let mut in_test: HashSet<(&str, &str)> = Default::default();
+    let mut fill = |mut wanted: BTreeMap<&'a str, usize>, avoid: &HashSet<(&str, &str)>| {
+        let mut rows = Vec::new();
+        for (key, _) in &keys {
+            if wanted.values().all(|&n| n == 0) {
+                break;
+            }
+            if used_keys.contains(key.as_str()) {
+                continue;
+            }
+            let languages: Vec<&'a str> = translations
+                .iter()
+                .filter(|(lang, t)| {
+                    wanted[lang.as_str()] > 0
+                        && t.get(*key)
+                            .is_some_and(|text| !avoid.contains(&(lang.as_str(), text.as_str())))
+                })
+                .map(|(lang, _)| lang.as_str())
+                .collect();
+            if languages.is_empty() {
+                continue;
+            }
+            for lang in &languages {
+                *wanted.get_mut(lang).expect("every language has a quota") -= 1;
+            }
+            used_keys.insert(key.as_str());
+            rows.push(Row {
+                key: key.as_str(),
+                languages,
+            });
+        }
+        rows
+    };
+    let test = fill(half, &in_test);
+    for row in &test {
+        for lang in &row.languages {
+            in_test.insert((lang, translations[*lang][row.key].as_str()));
+        }
+    }
+    let taken = rows_per_language(&test);
+    let taken: BTreeMap<&str, usize> = taken.iter().map(|(l, &n)| (l.as_str(), n)).collect();
+    let dev = fill(quota(config.dev_size, &taken), &in_test);
+    Ok((dev, test))
+}
+
+fn rows_per_language(rows: &[Row]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for row in rows {
+        for lang in &row.languages {
+            *counts.entry(lang.to_string()).or_default() += 1;
+        }
+    }
+    counts
 }
 
 /// Language → (normalised pivot text → its first translation), over every bitext.
@@ -285,9 +448,12 @@ fn read_corpus(
     Ok(())
 }
 
-/// NFC, runs of whitespace as one space, trimmed: how segments are compared.
+/// NFC without the invisible characters the corpus stage removes (zero-width spaces, which
+/// Khmer and Thai files use as word breaks, and the like), runs of whitespace as one space,
+/// trimmed: how segments are compared, and how they are written, so dev text is what training
+/// text is.
 fn normalise(text: &str) -> String {
-    let nfc: String = text.nfc().collect();
+    let nfc: String = text.nfc().filter(|&c| !is_invisible(c)).collect();
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -298,17 +464,26 @@ fn rank(seed: u64, key: &str) -> [u8; 32] {
     hasher.finalize().into()
 }
 
-/// One aligned set: `<pivot>.txt` holding `keys`, and each language's translations of them.
+/// One set: `<pivot>.txt` holding the rows' segments, and each language's translations of
+/// them (an empty line where a row does not carry the language).
 fn write_set(
     dir: &Path,
     pivot: &str,
-    keys: &[&str],
+    rows: &[Row],
     translations: &BTreeMap<String, HashMap<String, String>>,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| TokenizerError::io(dir, e))?;
-    write_lines(&dir.join(format!("{pivot}.txt")), keys.iter().copied())?;
+    write_lines(
+        &dir.join(format!("{pivot}.txt")),
+        rows.iter().map(|r| r.key),
+    )?;
     for (lang, by_key) in translations {
-        let lines = keys.iter().map(|key| by_key[*key].as_str());
+        let lines = rows
+            .iter()
+            .map(|row| match row.languages.contains(&lang.as_str()) {
+                true => by_key[row.key].as_str(),
+                false => "",
+            });
         write_lines(&dir.join(format!("{lang}.txt")), lines)?;
     }
     Ok(())

@@ -12,37 +12,75 @@ use tokenizers::Tokenizer;
 pub struct Fairness {
     /// The language premiums are relative to.
     pub reference: String,
-    /// Tokens per language over the whole dev set.
+    /// Tokens per language on the rows it shares with the reference (every row of a fully
+    /// aligned set).
     pub tokens: BTreeMap<String, u64>,
-    /// Tokens per language ÷ the reference language's tokens.
+    /// Tokens per language ÷ the reference language's tokens on the same rows.
     pub premium: BTreeMap<String, f64>,
     pub max_premium: f64,
     pub max_premium_language: String,
-    /// Gini coefficient of the per-language token counts.
+    /// Gini coefficient of the premiums (on a fully aligned set, of the token counts: the same).
     pub gini: f64,
     pub total_tokens: u64,
+    /// Rows each language was measured on, when not every language has every row.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rows: BTreeMap<String, u64>,
 }
 
-/// Encodes every dev line (without special tokens) and measures the premiums.
+/// Encodes every dev line (without special tokens) and measures the premiums, each language
+/// on the rows where both it and the reference have text.
 pub fn measure(tokenizer: &Tokenizer, dev: &DevSet, reference: &str) -> Result<Fairness> {
-    let mut tokens = BTreeMap::new();
-    for (lang, lines) in &dev.lines {
-        let inputs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let encode = |lines: Vec<&str>| -> Result<Vec<u64>> {
         let encodings = tokenizer
-            .encode_batch(inputs, false)
+            .encode_batch(lines, false)
             .map_err(TokenizerError::library)?;
-        let count: usize = encodings.iter().map(|e| e.len()).sum();
-        tokens.insert(lang.clone(), count as u64);
+        Ok(encodings.iter().map(|e| e.len() as u64).collect())
+    };
+    let all_rows: Vec<usize> = (0..dev.lines.get(reference).map_or(0, Vec::len)).collect();
+    let reference_per_row = encode(dev.lines_at(reference, &all_rows))?;
+    let mut measured = BTreeMap::new();
+    for lang in dev.lines.keys() {
+        let rows = dev.covered_rows(lang, reference);
+        let tokens: u64 = encode(dev.lines_at(lang, &rows))?.iter().sum();
+        let reference_tokens: u64 = rows.iter().map(|&row| reference_per_row[row]).sum();
+        measured.insert(
+            lang.clone(),
+            Measured {
+                tokens,
+                reference_tokens,
+                rows: rows.len() as u64,
+            },
+        );
     }
-    Ok(from_counts(tokens, reference))
+    let mut fairness = from_measured(&measured, reference);
+    if !dev.fully_aligned(reference) {
+        fairness.rows = measured.iter().map(|(l, m)| (l.clone(), m.rows)).collect();
+    }
+    Ok(fairness)
 }
 
-/// Premiums and Gini from per-language token counts.
-pub fn from_counts(tokens: BTreeMap<String, u64>, reference: &str) -> Fairness {
-    let reference_tokens = tokens.get(reference).copied().unwrap_or(0).max(1) as f64;
-    let premium: BTreeMap<String, f64> = tokens
+/// One language's tokens on its rows, and the reference's on the same rows.
+#[derive(Debug, Clone, Copy)]
+struct Measured {
+    tokens: u64,
+    reference_tokens: u64,
+    rows: u64,
+}
+
+/// Premiums and Gini from what was measured per language.
+fn from_measured(measured: &BTreeMap<String, Measured>, reference: &str) -> Fairness {
+    let ratios: BTreeMap<String, f64> = measured
         .iter()
-        .map(|(lang, &n)| (lang.clone(), round4(n as f64 / reference_tokens)))
+        .map(|(lang, m)| {
+            (
+                lang.clone(),
+                m.tokens as f64 / m.reference_tokens.max(1) as f64,
+            )
+        })
+        .collect();
+    let premium: BTreeMap<String, f64> = ratios
+        .iter()
+        .map(|(lang, &ratio)| (lang.clone(), round4(ratio)))
         .collect();
     let (max_premium_language, max_premium) =
         premium
@@ -54,15 +92,19 @@ pub fn from_counts(tokens: BTreeMap<String, u64>, reference: &str) -> Fairness {
                     best
                 }
             });
-    let counts: Vec<f64> = tokens.values().map(|&n| n as f64).collect();
+    let ratios: Vec<f64> = ratios.into_values().collect();
     Fairness {
         reference: reference.to_string(),
-        total_tokens: tokens.values().sum(),
-        gini: round4(gini(&counts)),
-        tokens,
+        total_tokens: measured.values().map(|m| m.tokens).sum(),
+        gini: round4(gini(&ratios)),
+        tokens: measured
+            .iter()
+            .map(|(l, m)| (l.clone(), m.tokens))
+            .collect(),
         premium,
         max_premium,
         max_premium_language,
+        rows: BTreeMap::new(),
     }
 }
 
@@ -99,12 +141,28 @@ mod tests {
         assert!(gini(&[1.0, 2.0, 3.0]) > gini(&[2.0, 2.0, 2.5]));
     }
 
+    fn measured(tokens: u64, reference_tokens: u64) -> Measured {
+        Measured {
+            tokens,
+            reference_tokens,
+            rows: 1,
+        }
+    }
+
     #[test]
-    fn premium_is_relative_to_reference() {
-        let tokens = BTreeMap::from([("en".to_string(), 100), ("km".to_string(), 250)]);
-        let fairness = from_counts(tokens, "en");
+    fn premium_is_relative_to_the_reference_on_the_same_rows() {
+        let measured = BTreeMap::from([
+            ("en".to_string(), measured(100, 100)),
+            ("km".to_string(), measured(250, 100)),
+            // Measured on fewer rows: 30 tokens where English spends 20.
+            ("lo".to_string(), measured(30, 20)),
+        ]);
+        let fairness = from_measured(&measured, "en");
         assert_eq!(fairness.premium["km"], 2.5);
+        assert_eq!(fairness.premium["lo"], 1.5);
         assert_eq!(fairness.max_premium_language, "km");
-        assert_eq!(fairness.total_tokens, 350);
+        assert_eq!(fairness.total_tokens, 380);
+        // The Gini of the premiums, not of counts over different rows.
+        assert_eq!(fairness.gini, round4(gini(&[1.0, 2.5, 1.5])));
     }
 }

@@ -4,8 +4,8 @@
 //!
 //! `[tokenizer]` holds `train` (default: the corpus stage's folder), `dev`, `test` (held out:
 //! see `TrainConfig::test`), and the options of [`TrainOptions`] under their snake_case names.
-//! `[tokenizer.report]` holds `parallel` (give it held-out text: the test set, not the dev
-//! set), `reference` (en), `tokenizers` (as on the command line: `NAME=PATH` or `NAME=cl100k`),
+//! `[tokenizer.report]` holds `parallel` (held-out text; default: `[tokenizer] test`, never the
+//! dev set the merges were chosen on), `reference` (en), `tokenizers` (as on the command line: `NAME=PATH` or `NAME=cl100k`),
 //! `include_trained` (true: the trained tokenizer comes first, named `trained_name`, mekong),
 //! `split` and `languages`. Paths are relative to the pipeline file.
 
@@ -108,7 +108,7 @@ impl Stage for ReportConfig {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ReportSection {
-    parallel: PathBuf,
+    parallel: Option<PathBuf>,
     #[serde(default = "default_reference")]
     reference: String,
     #[serde(default)]
@@ -140,6 +140,10 @@ fn plan_report(
     context: &PipelineContext,
 ) -> Result<Box<dyn Stage>, StageError> {
     let table: ReportSection = section(table, "tokenizer.report")?;
+    let parallel = match table.parallel {
+        Some(path) => path,
+        None => held_out_set(context)?,
+    };
     let mut tokenizers = Vec::new();
     if table.include_trained {
         tokenizers.push(TokenizerSpec {
@@ -160,13 +164,30 @@ fn plan_report(
     }
     let config = ReportConfig {
         tokenizers,
-        parallel: context.resolve(&table.parallel),
+        parallel: context.resolve(&parallel),
         reference: table.reference,
         split: table.split,
         languages: table.languages,
     };
     config.validate()?;
     Ok(Box::new(config))
+}
+
+/// The `[tokenizer] test` set: the report's text unless `parallel` says otherwise.
+fn held_out_set(context: &PipelineContext) -> Result<PathBuf, StageError> {
+    let test = context
+        .parent
+        .as_ref()
+        .and_then(|tokenizer| tokenizer.get("test"))
+        .and_then(toml::Value::as_str);
+    match test {
+        Some(path) => Ok(PathBuf::from(path)),
+        None => Err(
+            "[tokenizer.report] needs `parallel` (a parallel set to compare on), or a \
+                     held-out `test` set in [tokenizer] to default to"
+                .into(),
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -204,6 +225,20 @@ mod tests {
                 PathBuf::from("pipelines/held-out")
             ]
         );
+    }
+
+    #[test]
+    fn the_report_reads_the_held_out_test_set_unless_told_otherwise() {
+        let mut context = context();
+        let error = plan_report(&table("reference = \"en\""), &context)
+            .err()
+            .unwrap();
+        assert!(error.to_string().contains("needs `parallel`"), "{error}");
+        context.parent = Some(table("dev = \"udhr\"\ntest = \"held-out\""));
+        let stage = plan_report(&table("reference = \"en\""), &context).unwrap();
+        assert_eq!(stage.inputs()[0], PathBuf::from("pipelines/held-out"));
+        let stage = plan_report(&table("parallel = \"flores\""), &context).unwrap();
+        assert_eq!(stage.inputs()[0], PathBuf::from("pipelines/flores"));
     }
 
     #[test]

@@ -176,3 +176,71 @@ fn empty_untranslated_and_undecodable_bitexts() {
     let error = build(&config(bitexts), &out).unwrap_err().to_string();
     assert!(error.contains("bad.tsv:2: not valid UTF-8"), "{error}");
 }
+
+/// Bitexts that share few segments: with `partial`, each language gets its rows (the sizes are
+/// per language), empty lines where it lacks the row, and the two sets share no translation.
+#[test]
+fn a_partial_set_gives_every_language_its_rows_from_its_own_bitext() {
+    let dir = tempfile::tempdir().unwrap();
+    // 100 en–vi pairs; 10 en–km pairs, 4 of them on segments vi also has. Two English
+    // variants share a Vietnamese translation ("Mở tệp").
+    let mut vi: String = (0..100).map(|i| format!("line {i}\tdòng {i}\n")).collect();
+    vi.push_str("Open file\tMở tệp\nOpen a file\tMở tệp\n");
+    let km: String = (96..106).map(|i| format!("line {i}\tបន្ទាត់ {i}\n")).collect();
+    std::fs::write(dir.path().join("en-vi.tsv"), vi).unwrap();
+    std::fs::write(dir.path().join("en-km.tsv"), km).unwrap();
+    let bitext = |pair: &str| {
+        let path = dir.path().join(format!("{pair}.tsv"));
+        Bitext::parse(&format!("{pair}={}", path.display())).unwrap()
+    };
+    let config = DevsetConfig {
+        bitexts: vec![bitext("en-vi"), bitext("en-km")],
+        dev_size: 20,
+        test_size: 5,
+        partial: true,
+        ..DevsetConfig::default()
+    };
+    let out = dir.path().join("sets");
+    let summary = build(&config, &out).unwrap();
+    assert_eq!(summary.aligned, 4);
+    let rows = summary.partial_rows.as_ref().unwrap();
+    assert_eq!((rows.test["vi"], rows.test["km"]), (5, 5));
+    assert_eq!((rows.dev["vi"], rows.dev["km"]), (20, 5));
+
+    let mut seen_in_test = Vec::new();
+    for set in ["test", "dev"] {
+        let en = lines(&out.join(format!("{set}/en.txt")));
+        let vi = lines(&out.join(format!("{set}/vi.txt")));
+        let km = lines(&out.join(format!("{set}/km.txt")));
+        assert_eq!((vi.len(), km.len()), (en.len(), en.len()));
+        for (row, english) in en.iter().enumerate() {
+            assert!(
+                !vi[row].is_empty() || !km[row].is_empty(),
+                "{set} row {row}"
+            );
+            if let Some(i) = english.strip_prefix("line ") {
+                assert!(vi[row].is_empty() || vi[row] == format!("dòng {i}"));
+                assert!(km[row].is_empty() || km[row] == format!("បន្ទាត់ {i}"));
+            }
+            for text in [&vi[row], &km[row]].into_iter().filter(|t| !t.is_empty()) {
+                if set == "test" {
+                    seen_in_test.push(text.clone());
+                } else {
+                    assert!(!seen_in_test.contains(text), "{text} is in both sets");
+                }
+            }
+        }
+    }
+    // The sets read as dev and test sets: each language measured on its own rows.
+    let test = mekong_tokenizer::dev_set::DevSet::read(&out.join("test")).unwrap();
+    assert_eq!(test.covered_rows("km", "en").len(), 5);
+    assert!(!test.fully_aligned("en"));
+
+    let one_pair = "line 0\tបន្ទាត់ 0\n";
+    std::fs::write(dir.path().join("en-km.tsv"), one_pair).unwrap();
+    let error = build(&config, &out).unwrap_err().to_string();
+    assert!(
+        error.contains("km has fewer than 2 translated en segments"),
+        "{error}"
+    );
+}

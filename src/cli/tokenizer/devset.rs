@@ -21,6 +21,10 @@ pub struct DevsetArgs {
     /// Which rows go to which set.
     #[arg(long, default_value_t = DevsetConfig::default().seed)]
     seed: u64,
+    /// Take segments translated in some bitexts, not all (a language's line is empty where it
+    /// lacks one); --dev-size and --test-size are then rows per language.
+    #[arg(long)]
+    partial: bool,
     /// Folder to write dev/, test/ and devset.json into (replaced only when complete).
     #[arg(long)]
     output: PathBuf,
@@ -38,6 +42,7 @@ pub fn run(args: DevsetArgs) -> anyhow::Result<()> {
         dev_size: args.dev_size,
         test_size: args.test_size,
         seed: args.seed,
+        partial: args.partial,
     };
     let summary = build(&config, &args.output)?;
     eprint!("{}", summary.text(&args.output));

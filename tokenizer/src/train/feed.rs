@@ -2,6 +2,7 @@
 //! and counted in parallel), dev text per language.
 
 use crate::corpus_input::TrainingCorpus;
+use crate::dev_set::DevSet;
 use crate::error::{Result, TokenizerError};
 use crate::pretokenize::words;
 use crate::train::merges::WordCounts;
@@ -146,21 +147,43 @@ pub fn count_training_words(
     Ok((all, used))
 }
 
-/// Byte-level word counts of each language's dev lines.
+/// The dev set as the merge loop counts it.
+#[derive(Default)]
+pub struct DevCounts {
+    /// Byte-level word counts of each language's lines on the rows it shares with the reference.
+    pub languages: Vec<WordCounts>,
+    /// The reference's word counts on each language's rows, when not every language has every
+    /// row (a set built from bitexts): parity then compares each language with the reference on
+    /// the same rows. None for a fully aligned set, where raw lengths compare.
+    pub reference: Option<Vec<WordCounts>>,
+}
+
 pub fn dev_word_counts(
-    dev_lines: &BTreeMap<String, Vec<String>>,
+    dev: &DevSet,
     languages: &[String],
+    reference: &str,
     pre_tokenizer: &PreTokenizerWrapper,
-) -> Result<Vec<WordCounts>> {
-    let mut all = Vec::with_capacity(languages.len());
-    for lang in languages {
+) -> Result<DevCounts> {
+    let count = |lines: Vec<&str>| -> Result<WordCounts> {
         let mut counts = WordCounts::default();
-        for line in dev_lines.get(lang).into_iter().flatten() {
+        for line in lines {
             for word in words(pre_tokenizer, line)? {
                 *counts.entry(word).or_default() += 1;
             }
         }
-        all.push(counts);
+        Ok(counts)
+    };
+    let aligned = dev.fully_aligned(reference);
+    let mut counts = DevCounts {
+        languages: Vec::with_capacity(languages.len()),
+        reference: (!aligned).then(Vec::new),
+    };
+    for lang in languages {
+        let rows = dev.covered_rows(lang, reference);
+        counts.languages.push(count(dev.lines_at(lang, &rows))?);
+        if let Some(reference_counts) = &mut counts.reference {
+            reference_counts.push(count(dev.lines_at(reference, &rows))?);
+        }
     }
-    Ok(all)
+    Ok(counts)
 }

@@ -23,6 +23,7 @@ use crate::dev_set::DevSet;
 use crate::error::{Result, TokenizerError};
 use crate::fairness::{self, Fairness};
 use crate::pretokenize::fair_pre_tokenizer;
+use feed::DevCounts;
 use indicatif::{ProgressBar, ProgressStyle};
 use mekong_common::{write_files_atomic, Manifest, StagingDir};
 use merges::{DevWords, LearnedMerges, MergeInput, MergeRules, WordCounts};
@@ -117,6 +118,9 @@ impl CheckedInputs {
             }
         }
         let reference = reference_language(options.reference.as_deref(), languages)?;
+        if let Some(dev) = &dev {
+            dev.check_coverage(&reference)?;
+        }
         let test = match &config.test {
             Some(dir) => Some(DevSet::read_test(dir, dev.as_ref(), languages, &reference)?),
             None => None,
@@ -152,8 +156,8 @@ pub fn learn_from_counts(
         seconds: counting,
     } = counted;
     let dev_counts = match &dev {
-        Some(dev) => feed::dev_word_counts(&dev.lines, &languages, &pre_tokenizer)?,
-        None => Vec::new(),
+        Some(dev) => feed::dev_word_counts(dev, &languages, &reference, &pre_tokenizer)?,
+        None => DevCounts::default(),
     };
     let parity_on_dev = options.algorithm == Algorithm::Parity && options.target_ratio.is_empty();
     let counted = counting + started.elapsed().as_secs_f64();
@@ -173,8 +177,9 @@ pub fn learn_from_counts(
         let input = MergeInput {
             train: &train_counts,
             dev: parity_on_dev.then_some(DevWords {
-                counts: &dev_counts,
+                counts: &dev_counts.languages,
                 weights: &weights,
+                reference: dev_counts.reference.as_deref(),
             }),
         };
         let learned = learn(
@@ -488,6 +493,7 @@ mod tests {
             max_premium: 0.0,
             max_premium_language: String::new(),
             gini: 0.0,
+            rows: BTreeMap::new(),
         }
     }
 

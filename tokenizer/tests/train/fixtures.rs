@@ -63,6 +63,17 @@ pub fn merges_of(json: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// English, Khmer, Thai and Vietnamese of [`SENTENCES`], in code order.
+pub fn four_languages() -> Vec<(&'static str, &'static [&'static str])> {
+    let mut chosen: Vec<(&str, &[&str])> = SENTENCES
+        .iter()
+        .filter(|(l, _)| ["en", "km", "th", "vi"].contains(l))
+        .copied()
+        .collect();
+    chosen.sort();
+    chosen
+}
+
 /// Short multilingual sentences: Vietnamese, English, Thai, Khmer, Hindi, Chinese, Russian.
 pub const SENTENCES: &[(&str, &[&str])] = &[
     (

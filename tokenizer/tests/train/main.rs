@@ -7,4 +7,5 @@ mod held_out;
 mod naive;
 mod parity;
 mod parquet_input;
+mod partial_dev;
 mod roundtrip;

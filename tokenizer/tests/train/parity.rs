@@ -1,4 +1,4 @@
-use crate::fixtures::{config, merges_of, parity, write_folder, SENTENCES};
+use crate::fixtures::{config, four_languages, merges_of, parity, write_folder, SENTENCES};
 use crate::naive::{self, Words};
 use mekong_tokenizer::train::{train, TrainOptions, Trained};
 use std::collections::BTreeMap;
@@ -46,12 +46,7 @@ fn expand(runs: &[serde_json::Value]) -> Vec<String> {
 #[test]
 fn parity_picks_the_most_frequent_pair_of_the_longest_language() {
     let dir = tempfile::tempdir().unwrap();
-    let mut chosen: Vec<(&str, &[&str])> = SENTENCES
-        .iter()
-        .filter(|(l, _)| ["en", "km", "th", "vi"].contains(l))
-        .copied()
-        .collect();
-    chosen.sort();
+    let chosen = four_languages();
     let dev: Vec<(&str, &[&str])> = chosen.iter().map(|(l, s)| (*l, &s[..2])).collect();
     let train_dir = write_folder(&dir.path().join("train"), &chosen);
     let dev_dir = write_folder(&dir.path().join("dev"), &dev);

@@ -32,6 +32,9 @@ pub type WordCounts = FxHashMap<String, u64>;
 pub struct DevWords<'a> {
     pub counts: &'a [WordCounts],
     pub weights: &'a [u64],
+    /// The reference language's words on each language's dev rows, when the languages' rows
+    /// differ: parity then balances each language's length ÷ the reference's on its rows.
+    pub reference: Option<&'a [WordCounts]>,
 }
 
 /// What the merges are learned from, languages in one fixed order.
@@ -86,11 +89,16 @@ pub fn learn(input: &MergeInput, rules: &MergeRules, progress: &ProgressBar) -> 
     while merges.len() < target && !exhausted.iter().all(|&e| e) {
         let step = merges.len();
         let choice = (step >= rules.global_merges).then(|| {
-            let lengths = match (&input.dev, &rules.ratio) {
-                (Some(_), None) => &tallies.dev_lengths,
-                _ => &tallies.train_lengths,
+            let (lengths, reference) = match (&input.dev, &rules.ratio) {
+                (Some(dev), None) => (
+                    &tallies.dev_lengths,
+                    dev.reference
+                        .is_some()
+                        .then_some(&tallies.reference_lengths[..]),
+                ),
+                _ => (&tallies.train_lengths, None),
             };
-            selector.pick(lengths, &initial_lengths, &exhausted)
+            selector.pick(lengths, reference, &initial_lengths, &exhausted)
         });
         let counts = match choice {
             Some(lang) => &mut tallies.per_language[lang],
@@ -122,7 +130,10 @@ pub fn learn(input: &MergeInput, rules: &MergeRules, progress: &ProgressBar) -> 
 
 /// The initial alphabet and every character of the input, in code-point order.
 fn alphabet(input: &MergeInput, rules: &MergeRules) -> BTreeSet<char> {
-    let dev = input.dev.iter().flat_map(|d| d.counts);
+    let dev = input
+        .dev
+        .iter()
+        .flat_map(|d| d.counts.iter().chain(d.reference.into_iter().flatten()));
     let mut chars: BTreeSet<char> = rules.initial_alphabet.iter().copied().collect();
     for counts in input.train.iter().chain(dev) {
         for word in counts.keys() {

@@ -155,6 +155,7 @@ fn learns_the_same_merges_as_the_crates_parity_trainer() {
             dev: with_dev.then_some(DevWords {
                 counts: &dev,
                 weights: &weights,
+                reference: None,
             }),
         };
         // With the window, no language may run out: at most 20 merges, min_frequency 1, and

@@ -23,15 +23,24 @@ impl Selector {
     }
 
     /// The language to serve, never an exhausted one (at least one is not). `lengths`: current
-    /// length of each language (dev tokens, or training tokens without a dev set); `initial`:
-    /// the same before any merge (ratio mode).
-    pub fn pick(&mut self, lengths: &[i64], initial: &[i64], exhausted: &[bool]) -> usize {
-        // A higher score needs the merge more: the longest language, or in ratio mode the one
-        // whose compression (initial / current length) is furthest below its ratio.
+    /// length of each language (dev tokens, or training tokens without a dev set);
+    /// `reference`: the reference language's length on each language's dev rows, when those
+    /// differ; `initial`: `lengths` before any merge (ratio mode).
+    pub fn pick(
+        &mut self,
+        lengths: &[i64],
+        reference: Option<&[i64]>,
+        initial: &[i64],
+        exhausted: &[bool],
+    ) -> usize {
+        // A higher score needs the merge more: the longest language (relative to the reference
+        // on its rows), or in ratio mode the one whose compression (initial / current length) is
+        // furthest below its ratio.
         let scores: Vec<f64> = (0..lengths.len())
-            .map(|lang| match &self.ratio {
-                Some(ratio) => -((initial[lang] as f64 / lengths[lang] as f64) / ratio[lang]),
-                None => lengths[lang] as f64,
+            .map(|lang| match (&self.ratio, reference) {
+                (Some(ratio), _) => -((initial[lang] as f64 / lengths[lang] as f64) / ratio[lang]),
+                (None, Some(reference)) => lengths[lang] as f64 / reference[lang].max(1) as f64,
+                (None, None) => lengths[lang] as f64,
             })
             .collect();
         let live: Vec<bool> = exhausted.iter().map(|&e| !e).collect();
@@ -98,20 +107,32 @@ mod tests {
     fn the_window_rule_always_picks_a_live_language() {
         let mut selector = Selector::new(3, Some((4, 1.0)), None);
         selector.recent = VecDeque::from([0, 0, 2, 2]);
-        let picked = selector.pick(&[10, 50, 20], &[0; 3], &[false, true, false]);
+        let picked = selector.pick(&[10, 50, 20], None, &[0; 3], &[false, true, false]);
         assert_ne!(picked, 1);
         let mut selector = Selector::new(2, Some((2, 1.0)), None);
         selector.recent = VecDeque::from([1, 1]);
-        assert_eq!(selector.pick(&[90, 10], &[0; 2], &[true, false]), 1);
+        assert_eq!(selector.pick(&[90, 10], None, &[0; 2], &[true, false]), 1);
     }
 
     #[test]
     fn base_rule_takes_the_longest_live_language_first_on_ties() {
         let mut selector = Selector::new(3, None, None);
-        assert_eq!(selector.pick(&[5, 9, 9], &[0; 3], &[false; 3]), 1);
-        assert_eq!(selector.pick(&[5, 9, 9], &[0; 3], &[false, true, false]), 2);
+        assert_eq!(selector.pick(&[5, 9, 9], None, &[0; 3], &[false; 3]), 1);
+        assert_eq!(
+            selector.pick(&[5, 9, 9], None, &[0; 3], &[false, true, false]),
+            2
+        );
         let mut ratio = Selector::new(2, None, Some(vec![1.0, 2.0]));
         // Compression 2.0 / 1.0 = 2 for both; language 1 wants twice as much.
-        assert_eq!(ratio.pick(&[50, 50], &[100, 100], &[false; 2]), 1);
+        assert_eq!(ratio.pick(&[50, 50], None, &[100, 100], &[false; 2]), 1);
+    }
+
+    #[test]
+    fn on_a_partial_dev_set_the_longest_relative_to_the_reference_is_served() {
+        let mut selector = Selector::new(3, None, None);
+        // Language 1 is shortest in tokens but measured on few rows: 30 against the
+        // reference's 20 there is the largest premium (1.5).
+        let picked = selector.pick(&[100, 30, 120], Some(&[100, 20, 100]), &[0; 3], &[false; 3]);
+        assert_eq!(picked, 1);
     }
 }

@@ -6,12 +6,14 @@ use super::vocab::Vocab;
 use super::MergeInput;
 use rustc_hash::FxHashMap;
 
-/// Whether an occurrence count is of training text (it drives pair counts) or of the dev set
-/// (it drives only the language lengths that parity balances).
+/// Whether an occurrence count is of training text (it drives pair counts), of the dev set
+/// (it drives only the language lengths that parity balances) or of the reference language's
+/// dev text on another language's rows (the length that language is compared with).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Source {
     Train,
     Dev,
+    Reference,
 }
 
 #[derive(Clone, Copy)]
@@ -38,6 +40,8 @@ pub struct Tallies {
     pub track_global: bool,
     /// Tokens per language in the (weighted) dev words.
     pub dev_lengths: Vec<i64>,
+    /// Tokens of the reference's dev words on each language's rows (partial dev sets only).
+    pub reference_lengths: Vec<i64>,
     /// Tokens per language in the training words.
     pub train_lengths: Vec<i64>,
 }
@@ -63,11 +67,18 @@ impl WordTable {
         let mut index: FxHashMap<&str, u32> = FxHashMap::default();
         let mut words: Vec<WordType> = Vec::new();
         let dev = input.dev.iter().flat_map(|dev| {
+            let reference = dev.reference.into_iter().flat_map(|reference| {
+                reference
+                    .iter()
+                    .enumerate()
+                    .map(|(lang, counts)| (lang, Source::Reference, counts, 1))
+            });
             dev.counts
                 .iter()
                 .zip(dev.weights)
                 .enumerate()
                 .map(|(lang, (counts, &weight))| (lang, Source::Dev, counts, weight))
+                .chain(reference)
         });
         let train = input
             .train
@@ -106,6 +117,7 @@ impl WordTable {
             track_languages,
             track_global,
             dev_lengths: vec![0; languages],
+            reference_lengths: vec![0; languages],
             train_lengths: vec![0; languages],
         };
         let mut holders: FxHashMap<Pair, Vec<u32>> = FxHashMap::default();
@@ -183,6 +195,7 @@ impl Tallies {
             let lengths = match o.source {
                 Source::Train => &mut self.train_lengths,
                 Source::Dev => &mut self.dev_lengths,
+                Source::Reference => &mut self.reference_lengths,
             };
             lengths[o.lang as usize] -= symbols * o.count;
         }
