@@ -35,17 +35,25 @@ UDHR = {"en": "eng", "vi": "vie", "zh": "cmn_hans", "ja": "jpn", "ko": "kor", "k
 # The measured sets, held out unless a system chose its merges on one.
 SETS = {"gettext": "sets/gettext/test", "help": "sets/help", "udhr": "sets/udhr"}
 SPECIAL = "<|endoftext|>"
-SYSTEMS = ["mekong", "mekong-udhr", "hf-parity", "sentencepiece", "hf-classic", "mekong-classic"]
-# Mekong's systems: dev set (under OUT) and extra flags.
+SYSTEMS = ["mekong", "hf-parity", "sentencepiece", "mekong-char-window", "mekong-byte",
+           "mekong-udhr", "hf-classic", "mekong-classic", "mekong-char-classic"]
+# Mekong's systems: dev set (under OUT) and extra flags. `mekong` is the recipe docs/tokenizer.md
+# recommends.
+CHAR = ["--base", "char"]
+WINDOW = ["--window", "100", "--alpha", "2"]
 MEKONG = {
-    "mekong": ("sets/gettext/dev", []),
+    "mekong": ("sets/gettext/dev", CHAR),
+    "mekong-char-window": ("sets/gettext/dev", CHAR + WINDOW),
+    "mekong-char-window-vi": ("sets/gettext/dev", CHAR + WINDOW + ["--premium-cap", "vi=0.98"]),
+    "mekong-char-classic": (None, CHAR + ["--algorithm", "classic"]),
+    "mekong-byte": ("sets/gettext/dev", []),
     "mekong-udhr": ("sets/udhr", []),
     "mekong-udhr-targets": ("sets/udhr", ["--premium-cap", "vi=1.0,my=1.2,lo=1.2,yo=1.2"]),
     "mekong-vi-first": ("sets/gettext/dev", ["--premium-cap", "vi=0.9"]),
     "mekong-classic": (None, ["--algorithm", "classic"]),
     "mekong-minfreq5": ("sets/gettext/dev", ["--min-frequency", "5"]),
     "mekong-global10k": ("sets/gettext/dev", ["--global-merges", "10000"]),
-    "mekong-window": ("sets/gettext/dev", ["--window", "100", "--alpha", "2"]),
+    "mekong-window": ("sets/gettext/dev", WINDOW),
     "mekong-caps": ("sets/gettext/dev", ["--premium-cap", "lo=1.2,yo=1.2,sw=1.2,am=1.2"]),
 }
 

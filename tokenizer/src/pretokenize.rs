@@ -19,10 +19,12 @@
 //!   in GPT-2 (a run, leaving its last space to the next word).
 //!
 //! The rule is a single `Split` regex (Oniguruma syntax, as the `tokenizers` crate and Python's
-//! `tokenizers` both use) followed by `ByteLevel` without its own regex, so the pipeline is
-//! written into tokenizer.json and encodes identically anywhere that file is loaded.
+//! `tokenizers` both use), followed for byte-level BPE by `ByteLevel` without its own regex, so
+//! the pipeline is written into tokenizer.json and encodes identically anywhere that file is
+//! loaded.
 
 use crate::error::{Result, TokenizerError};
+use crate::train::config::Base;
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::pre_tokenizers::sequence::Sequence;
 use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
@@ -68,23 +70,27 @@ pub fn split_pattern() -> String {
     .join("|")
 }
 
-/// The pre-tokenizer written into tokenizer.json: the fair split, then bytes mapped to the
-/// 256 printable characters of byte-level BPE.
-pub fn fair_pre_tokenizer() -> Result<PreTokenizerWrapper> {
+/// The pre-tokenizer written into tokenizer.json: the fair split, then for a byte base the
+/// bytes mapped to the 256 printable characters of byte-level BPE (a character base keeps the
+/// pieces as text).
+pub fn fair_pre_tokenizer(base: Base) -> Result<PreTokenizerWrapper> {
     let split = Split::new(
         SplitPattern::Regex(split_pattern()),
         SplitDelimiterBehavior::Isolated,
         false,
     )
     .map_err(TokenizerError::library)?;
-    let byte_level = ByteLevel::new(false, true, false);
-    Ok(PreTokenizerWrapper::Sequence(Sequence::new(vec![
-        PreTokenizerWrapper::Split(split),
-        PreTokenizerWrapper::ByteLevel(byte_level),
-    ])))
+    Ok(match base {
+        Base::Byte => PreTokenizerWrapper::Sequence(Sequence::new(vec![
+            PreTokenizerWrapper::Split(split),
+            PreTokenizerWrapper::ByteLevel(ByteLevel::new(false, true, false)),
+        ])),
+        Base::Char => PreTokenizerWrapper::Split(split),
+    })
 }
 
-/// The words `pre_tokenizer` cuts `text` into, in byte-level form (what BPE trains on).
+/// The words `pre_tokenizer` cuts `text` into, in the form BPE trains on (byte-level
+/// characters for a byte base).
 pub fn words(pre_tokenizer: &PreTokenizerWrapper, text: &str) -> Result<Vec<String>> {
     let mut pretokenized = PreTokenizedString::from(text);
     pre_tokenizer

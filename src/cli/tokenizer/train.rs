@@ -1,7 +1,7 @@
 //! `mekong tokenizer train`.
 
 use mekong_common::names::parse_name;
-use mekong_tokenizer::train::{self, Algorithm, Normalizer, TrainConfig, TrainOptions};
+use mekong_tokenizer::train::{self, Algorithm, Base, Normalizer, TrainConfig, TrainOptions};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -60,6 +60,13 @@ pub struct TrainArgs {
     /// corpus stage removes, such as zero-width spaces, removed), nfc, or none.
     #[arg(long, default_value_t = TrainOptions::default().normalizer, value_parser = parse_name::<Normalizer>)]
     normalizer: Normalizer,
+    /// What BPE starts from: byte (the 256 byte values, byte-level BPE) or char (each
+    /// language's common characters, the rest as byte tokens: byte fallback).
+    #[arg(long, default_value_t = TrainOptions::default().base, value_parser = parse_name::<Base>)]
+    base: Base,
+    /// --base char: the share of each language's characters that get a symbol of their own.
+    #[arg(long, default_value_t = TrainOptions::default().char_coverage)]
+    char_coverage: f64,
 }
 
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
@@ -81,6 +88,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         seed: args.seed,
         reference: args.reference,
         normalizer: args.normalizer,
+        base: args.base,
+        char_coverage: args.char_coverage,
     };
     let config = TrainConfig {
         train: args.train,

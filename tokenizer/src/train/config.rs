@@ -19,6 +19,30 @@ pub enum Algorithm {
     Parity,
 }
 
+/// The symbols BPE starts from (see [`crate::train::char_base`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Base {
+    /// The 256 byte values (GPT-2's byte-level BPE).
+    #[default]
+    Byte,
+    /// Each language's common characters, other characters as byte tokens (byte fallback).
+    Char,
+}
+
+impl Base {
+    fn is_byte(&self) -> bool {
+        *self == Base::Byte
+    }
+}
+
+/// The share of each language's character occurrences the character base covers.
+pub const DEFAULT_CHAR_COVERAGE: f64 = 0.9995;
+
+fn is_default_coverage(coverage: &f64) -> bool {
+    *coverage == DEFAULT_CHAR_COVERAGE
+}
+
 /// What the trained tokenizer.json does to text before splitting it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -36,7 +60,7 @@ pub enum Normalizer {
     None,
 }
 
-mekong_common::display_as_name!(Algorithm, Normalizer);
+mekong_common::display_as_name!(Algorithm, Base, Normalizer);
 
 impl Normalizer {
     /// What tokenizer.json does to text before splitting it; `None` for no normaliser.
@@ -63,7 +87,8 @@ impl Normalizer {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TrainOptions {
-    /// Total vocabulary: special tokens + the 256 byte symbols + merges.
+    /// Total vocabulary: special tokens + the 256 byte symbols (+ the character alphabet with
+    /// `base = "char"`) + merges.
     pub vocab_size: usize,
     pub algorithm: Algorithm,
     /// Parity mode: the first N merges are classic (counts summed over languages).
@@ -88,6 +113,13 @@ pub struct TrainOptions {
     /// Written into tokenizer.json; the training text is normalised so already (the dev set is
     /// NFC), so it changes neither the merges nor the dev figures.
     pub normalizer: Normalizer,
+    /// Bytes or characters as the starting symbols. Left out of the recorded parameters while
+    /// it has its default, like `char_coverage`, so runs from before the option stay cached.
+    #[serde(skip_serializing_if = "Base::is_byte")]
+    pub base: Base,
+    /// Character base: the share of each language's characters that get a symbol of their own.
+    #[serde(skip_serializing_if = "is_default_coverage")]
+    pub char_coverage: f64,
 }
 
 impl Default for TrainOptions {
@@ -106,6 +138,8 @@ impl Default for TrainOptions {
             seed: 0,
             reference: None,
             normalizer: Normalizer::default(),
+            base: Base::default(),
+            char_coverage: DEFAULT_CHAR_COVERAGE,
         }
     }
 }
@@ -162,6 +196,9 @@ impl TrainConfig {
         }
         if o.window == Some(0) {
             return bad("--window must be at least 1");
+        }
+        if !(o.char_coverage > 0.0 && o.char_coverage <= 1.0) {
+            return bad("--char-coverage must be above 0 and at most 1");
         }
         if !(o.alpha.is_finite() && o.alpha > 0.0) {
             return bad("--alpha must be a positive number");

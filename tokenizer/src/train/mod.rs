@@ -9,13 +9,14 @@
 //! global, so both modes share one code path and one tie-break rule. The `tokenizers` crate
 //! still writes and reads the result: its BPE model, pre-tokenizer and tokenizer.json.
 
+mod char_base;
 pub mod config;
 pub mod feed;
 pub mod merges;
 mod sharded;
 pub mod summary;
 
-pub use config::{Algorithm, Normalizer, TrainConfig, TrainOptions};
+pub use config::{Algorithm, Base, Normalizer, TrainConfig, TrainOptions};
 pub use summary::{CapPasses, TrainingSummary};
 
 use crate::corpus_input::TrainingCorpus;
@@ -30,7 +31,7 @@ use merges::{DevWords, LearnedMerges, MergeInput, MergeRules, WordCounts};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use tokenizers::decoders::byte_level::ByteLevel;
+use tokenizers::decoders::{self, byte_fallback::ByteFallback, byte_level::ByteLevel, fuse::Fuse};
 use tokenizers::models::bpe::BPE;
 use tokenizers::{AddedToken, DecoderWrapper, PreTokenizerWrapper, Tokenizer};
 
@@ -129,7 +130,7 @@ impl CheckedInputs {
             dev,
             test,
             reference,
-            pre_tokenizer: fair_pre_tokenizer()?,
+            pre_tokenizer: fair_pre_tokenizer(options.base)?,
         })
     }
 }
@@ -169,7 +170,7 @@ pub fn learn_from_counts(
         .iter()
         .map(|(lang, cap)| (lang.clone(), cap * (1.0 - CAP_MARGIN)))
         .collect();
-    let rules = merge_rules(options, &languages);
+    let rules = merge_rules(options, &languages, &train_counts)?;
     let mut passes = 0;
     let learned = loop {
         passes += 1;
@@ -290,14 +291,13 @@ fn learn(
         .collect();
     let model = BPE::builder()
         .vocab_and_merges(vocab, merges)
+        .byte_fallback(rules.byte_fallback)
         .build()
         .map_err(TokenizerError::library)?;
 
     let mut tokenizer = Tokenizer::new(model);
     tokenizer.with_pre_tokenizer(Some(pre_tokenizer));
-    tokenizer.with_decoder(Some(DecoderWrapper::ByteLevel(ByteLevel::new(
-        false, true, false,
-    ))));
+    tokenizer.with_decoder(Some(decoder(rules.byte_fallback)));
     let special_tokens: Vec<AddedToken> = rules
         .special_tokens
         .iter()
@@ -316,6 +316,19 @@ fn learn(
         choices,
         fairness,
     })
+}
+
+/// Byte-level tokens decode through `ByteLevel`; a character base's byte-fallback tokens are
+/// turned back into text by `ByteFallback` and the pieces joined by `Fuse`, nothing else
+/// (no space replacement or stripping), so decoding inverts encoding exactly.
+fn decoder(byte_fallback: bool) -> DecoderWrapper {
+    match byte_fallback {
+        false => DecoderWrapper::ByteLevel(ByteLevel::new(false, true, false)),
+        true => DecoderWrapper::Sequence(decoders::sequence::Sequence::new(vec![
+            DecoderWrapper::ByteFallback(ByteFallback::new()),
+            DecoderWrapper::Fuse(Fuse::new()),
+        ])),
+    }
 }
 
 /// New effective caps for the capped languages whose dev premium came out over their cap.
@@ -400,27 +413,53 @@ fn write_stage(trained: &Trained, manifest: &mut Manifest, out_dir: &Path) -> Re
     Ok(())
 }
 
-fn merge_rules(options: &TrainOptions, languages: &[String]) -> MergeRules {
+/// How the merges are chosen; the character base's alphabet is chosen from `train_counts`,
+/// and refused when it leaves no room for merges.
+fn merge_rules(
+    options: &TrainOptions,
+    languages: &[String],
+    train_counts: &[WordCounts],
+) -> Result<MergeRules> {
+    let initial_alphabet: Vec<char> = match options.base {
+        Base::Byte => tokenizers::pre_tokenizers::byte_level::ByteLevel::alphabet()
+            .into_iter()
+            .collect(),
+        Base::Char => {
+            let alphabet = char_base::covering_alphabet(train_counts, options.char_coverage);
+            let taken = options.special_tokens.len() + char_base::BYTE_TOKENS + alphabet.len();
+            if taken >= options.vocab_size {
+                return Err(TokenizerError::Config(format!(
+                    "--vocab-size {}: the character base takes {taken} ids ({} characters cover \
+                     {} of each language's text, plus {} byte tokens and the special tokens), \
+                     leaving no room for merges; raise --vocab-size or lower --char-coverage",
+                    options.vocab_size,
+                    alphabet.len(),
+                    options.char_coverage,
+                    char_base::BYTE_TOKENS
+                )));
+            }
+            alphabet.into_iter().collect()
+        }
+    };
     let ratio = (!options.target_ratio.is_empty()).then(|| {
         languages
             .iter()
             .map(|l| options.target_ratio.get(l).copied().unwrap_or(1.0))
             .collect()
     });
-    MergeRules {
+    Ok(MergeRules {
         vocab_size: options.vocab_size,
         min_frequency: options.min_frequency,
         special_tokens: options.special_tokens.clone(),
-        initial_alphabet: tokenizers::pre_tokenizers::byte_level::ByteLevel::alphabet()
-            .into_iter()
-            .collect(),
+        initial_alphabet,
+        byte_fallback: options.base == Base::Char,
         global_merges: match options.algorithm {
             Algorithm::Classic => usize::MAX,
             Algorithm::Parity => options.global_merges,
         },
         window: options.window.map(|w| (w, options.alpha)),
         ratio,
-    }
+    })
 }
 
 /// Dev-count weight per language. Parity picks the language with the largest weighted dev

@@ -148,7 +148,7 @@ impl TrainConfig {
                 *before.entry(lang.clone()).or_default() += texts;
             }
         }
-        let pre_tokenizer = fair_pre_tokenizer()?;
+        let pre_tokenizer = fair_pre_tokenizer(self.options.base)?;
         units[mine.clone()]
             .par_iter()
             .zip(mine)

@@ -2,6 +2,7 @@
 //! merge (no incremental updates, no heaps), take the largest (count, left, right).
 
 use mekong_tokenizer::pretokenize::{fair_pre_tokenizer, words};
+use mekong_tokenizer::train::Base;
 use std::collections::BTreeMap;
 
 /// A word as its current symbols, with how often it occurs.
@@ -9,7 +10,7 @@ pub type Words = Vec<(Vec<String>, u64)>;
 
 /// Byte-level words of `lines`, each split into single characters (= bytes).
 pub fn count_words(lines: &[&str]) -> Words {
-    let pre_tokenizer = fair_pre_tokenizer().unwrap();
+    let pre_tokenizer = fair_pre_tokenizer(Base::Byte).unwrap();
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for line in lines {
         for word in words(&pre_tokenizer, line).unwrap() {

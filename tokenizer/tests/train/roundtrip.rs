@@ -1,5 +1,5 @@
-use crate::fixtures::{config, parity, write_folder, SENTENCES};
-use mekong_tokenizer::train::{train, train_to_file, Normalizer, TrainOptions, Trained};
+use crate::fixtures::{config, merges_of, parity, write_folder, SENTENCES};
+use mekong_tokenizer::train::{train, train_to_file, Base, Normalizer, TrainOptions, Trained};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -19,6 +19,20 @@ fn trained_without_normalizer() -> &'static Trained {
         train_with(TrainOptions {
             normalizer: Normalizer::None,
             ..parity(256 + 1 + 300, 1)
+        })
+    })
+}
+
+/// A character base (`--base char`) whose alphabet leaves the fixtures' rarest characters to
+/// byte fallback, with the default normaliser and without one.
+fn trained_char(normalizer: Normalizer) -> &'static Trained {
+    static TRAINED: [OnceLock<Trained>; 2] = [OnceLock::new(), OnceLock::new()];
+    TRAINED[usize::from(normalizer == Normalizer::None)].get_or_init(|| {
+        train_with(TrainOptions {
+            base: Base::Char,
+            char_coverage: 0.98,
+            normalizer,
+            ..parity(1 + 256 + 600, 1)
         })
     })
 }
@@ -78,13 +92,61 @@ fn every_fixture() -> impl Iterator<Item = &'static str> {
     )
 }
 
-/// With the default normaliser, decoding gives the text as the training text was normalised.
+/// With the default normaliser, decoding gives the text as the training text was normalised,
+/// from bytes or from characters with byte fallback.
 #[test]
 fn decode_inverts_encode_on_every_script() {
-    let tokenizer = &trained().tokenizer;
-    for text in every_fixture() {
-        assert_eq!(round_trip(tokenizer, text), as_trained(text));
+    for tokenizer in [
+        &trained().tokenizer,
+        &trained_char(Normalizer::Corpus).tokenizer,
+    ] {
+        for text in every_fixture() {
+            assert_eq!(round_trip(tokenizer, text), as_trained(text));
+        }
     }
+}
+
+/// A character base: byte tokens after the special tokens, characters outside its alphabet
+/// encoded as their UTF-8 bytes, and no merge of a byte token (it would not decode).
+#[test]
+fn a_character_base_falls_back_to_bytes_it_never_merges() {
+    let trained = trained_char(Normalizer::Corpus);
+    let tokenizer = &trained.tokenizer;
+    assert_eq!(tokenizer.token_to_id("<0x00>"), Some(1));
+    assert_eq!(tokenizer.token_to_id("<0xFF>"), Some(256));
+    let encoding = tokenizer.encode("𝄞", false).unwrap();
+    assert_eq!(
+        encoding.get_tokens(),
+        ["<0xF0>", "<0x9D>", "<0x84>", "<0x9E>"]
+    );
+    // Common characters of the training text are symbols of their own.
+    assert!(tokenizer.token_to_id("ệ").is_some() && tokenizer.token_to_id("ក").is_some());
+    let merges = merges_of(&trained.json);
+    assert!(!merges.is_empty());
+    let is_byte = |t: &str| t.len() == 6 && t.starts_with("<0x") && t.ends_with('>');
+    assert!(merges.iter().all(|(l, r)| !is_byte(l) && !is_byte(r)));
+    let json: serde_json::Value = serde_json::from_str(&trained.json).unwrap();
+    assert_eq!(json["model"]["byte_fallback"], true);
+    assert_eq!(json["pre_tokenizer"]["type"], "Split");
+}
+
+/// The alphabet of a character base plus the byte tokens must leave room for merges.
+#[test]
+fn a_character_base_without_room_for_merges_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let train_dir = write_folder(&dir.path().join("train"), SENTENCES);
+    let options = TrainOptions {
+        base: Base::Char,
+        ..parity(1 + 256 + 20, 1)
+    };
+    let error = train(&config(&train_dir, Some(&train_dir), options))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.contains("the character base takes") && error.contains("--char-coverage"),
+        "{error}"
+    );
 }
 
 /// Zero-width spaces (Khmer, Lao, Thai and Burmese word breaks), soft hyphens, word joiners and
@@ -162,16 +224,21 @@ fn decode_inverts_encode_on_every_udhr_text() {
         eprintln!("skipped: no UDHR texts at {}", dir.display());
         return;
     };
-    let tokenizer = &trained().tokenizer;
+    let tokenizers = [
+        &trained().tokenizer,
+        &trained_char(Normalizer::Corpus).tokenizer,
+    ];
     let mut checked = 0;
     for path in entries.map(|e| e.unwrap().path()) {
         if path.extension().is_some_and(|e| e == "txt") {
             let text = std::fs::read_to_string(&path).unwrap();
-            assert!(
-                round_trip(tokenizer, &text) == as_trained(&text),
-                "{} does not round-trip",
-                path.display()
-            );
+            for tokenizer in tokenizers {
+                assert!(
+                    round_trip(tokenizer, &text) == as_trained(&text),
+                    "{} does not round-trip",
+                    path.display()
+                );
+            }
             checked += 1;
         }
     }
@@ -226,6 +293,7 @@ proptest! {
     #[test]
     fn decode_inverts_encode_for_any_string(text in any::<String>()) {
         prop_assert_eq!(round_trip(&trained().tokenizer, &text), nfc(&text));
-        prop_assert_eq!(round_trip(&trained_without_normalizer().tokenizer, &text), text);
+        prop_assert_eq!(round_trip(&trained_without_normalizer().tokenizer, &text), text.clone());
+        prop_assert_eq!(round_trip(&trained_char(Normalizer::None).tokenizer, &text), text);
     }
 }

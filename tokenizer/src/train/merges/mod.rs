@@ -53,6 +53,9 @@ pub struct MergeRules {
     pub special_tokens: Vec<String>,
     /// Characters in the vocabulary whether seen or not (byte-level: all 256).
     pub initial_alphabet: Vec<char>,
+    /// The alphabet is `initial_alphabet` alone: other characters become byte-fallback tokens
+    /// (character base). Without it every character of the input joins the alphabet.
+    pub byte_fallback: bool,
     /// The first N merges are classic: most frequent pair over all languages.
     pub global_merges: usize,
     /// Moving-window variant: (W, alpha).
@@ -74,7 +77,11 @@ pub struct LearnedMerges {
 /// `min_frequency`. A language whose pairs run out is skipped from then on.
 pub fn learn(input: &MergeInput, rules: &MergeRules, progress: &ProgressBar) -> LearnedMerges {
     let languages = input.train.len();
-    let mut vocab = Vocab::new(&rules.special_tokens, alphabet(input, rules));
+    let mut vocab = Vocab::new(
+        &rules.special_tokens,
+        rules.byte_fallback,
+        alphabet(input, rules),
+    );
     let target = rules.vocab_size.saturating_sub(vocab.len());
     let parity_steps = target > rules.global_merges;
     let (mut table, mut tallies) =
@@ -128,8 +135,12 @@ pub fn learn(input: &MergeInput, rules: &MergeRules, progress: &ProgressBar) -> 
     }
 }
 
-/// The initial alphabet and every character of the input, in code-point order.
+/// The initial alphabet and, without byte fallback, every character of the input, in
+/// code-point order.
 fn alphabet(input: &MergeInput, rules: &MergeRules) -> BTreeSet<char> {
+    if rules.byte_fallback {
+        return rules.initial_alphabet.iter().copied().collect();
+    }
     let dev = input
         .dev
         .iter()

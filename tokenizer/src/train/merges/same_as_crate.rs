@@ -170,6 +170,7 @@ fn learns_the_same_merges_as_the_crates_parity_trainer() {
             min_frequency: if window { 1 } else { [1, 2, 5][case % 3] },
             special_tokens: vec!["<s>".into()],
             initial_alphabet: ALPHABET.to_vec(),
+            byte_fallback: false,
             global_merges: match case % 4 {
                 0 => usize::MAX,
                 1 => random.below(10) as usize,

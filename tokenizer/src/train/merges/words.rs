@@ -85,20 +85,11 @@ impl WordTable {
             .iter()
             .enumerate()
             .map(|(lang, counts)| (lang, Source::Train, counts, 1));
-        let mut buffer = [0u8; 4];
         for (lang, source, counts, weight) in train.chain(dev) {
             for (word, &count) in counts {
                 let id = *index.entry(word.as_str()).or_insert_with(|| {
-                    let symbols = word
-                        .chars()
-                        .map(|c| {
-                            vocab
-                                .id(c.encode_utf8(&mut buffer))
-                                .expect("the alphabet holds every character of the input")
-                        })
-                        .collect();
                     words.push(WordType {
-                        symbols,
+                        symbols: vocab.symbols(word),
                         occurrences: Vec::new(),
                     });
                     (words.len() - 1) as u32
@@ -123,7 +114,7 @@ impl WordTable {
         let mut holders: FxHashMap<Pair, Vec<u32>> = FxHashMap::default();
         for (id, word) in words.iter().enumerate() {
             let pairs = word.symbols.windows(2).map(|w| (w[0], w[1]));
-            for pair in pairs {
+            for pair in pairs.filter(|&pair| mergeable(pair, vocab)) {
                 tallies.add_pair(&word.occurrences, pair, 1);
                 holders.entry(pair).or_default().push(id as u32);
             }
@@ -160,7 +151,8 @@ impl WordTable {
                 }
                 same
             });
-            for &(p, d) in self.deltas.iter().filter(|(_, d)| *d != 0) {
+            let changed = self.deltas.iter().filter(|(_, d)| *d != 0);
+            for &(p, d) in changed.filter(|&&(p, _)| mergeable(p, vocab)) {
                 tallies.add_pair(&word.occurrences, p, d);
                 if d > 0 {
                     self.holders.entry(p).or_default().push(id);
@@ -207,6 +199,12 @@ impl Tallies {
         }
         self.global.publish(vocab);
     }
+}
+
+/// Whether `pair` may ever be merged: not when either side is a byte-fallback token, whose
+/// merged text would not decode (see `char_base`). Such pairs are neither counted nor indexed.
+fn mergeable((left, right): Pair, vocab: &Vocab) -> bool {
+    !vocab.is_byte_token(left) && !vocab.is_byte_token(right)
 }
 
 /// Merges every occurrence of `pair`, left to right, into `merged`; returns how many. Records in
