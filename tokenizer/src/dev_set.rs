@@ -39,16 +39,34 @@ impl DevSet {
         })
     }
 
-    /// The test set in `dir`, on the training `languages` it has, refused when it has none of
-    /// them, lacks the `reference` language premiums are measured against, or shares segments
-    /// with the dev set.
+    /// The test set in `dir`, refused when it has a language the tokenizer has no training text
+    /// for, none of the training `languages`, lacks the `reference` language premiums are
+    /// measured against, or shares segments with the dev set.
     pub fn read_test(
         dir: &Path,
         dev: Option<&DevSet>,
         languages: &[String],
         reference: &str,
     ) -> Result<Self> {
-        let test = DevSet::read(dir)?.only(languages);
+        let test = DevSet::read(dir)?;
+        let untrained: Vec<&str> = test
+            .lines
+            .keys()
+            .filter(|lang| !languages.contains(lang))
+            .map(String::as_str)
+            .collect();
+        if !untrained.is_empty() {
+            return Err(TokenizerError::Config(format!(
+                "the test set {} has {} without training text: a tokenizer is measured on the \
+                 languages it was trained for (compare others with `mekong tokenizer report`)",
+                dir.display(),
+                untrained
+                    .iter()
+                    .map(|l| format!("{l}.txt"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
         if test.lines.is_empty() {
             return Err(TokenizerError::Config(format!(
                 "the test set {} has none of the training languages ({})",
@@ -67,20 +85,6 @@ impl DevSet {
             dev.check_held_out(&test)?;
         }
         Ok(test)
-    }
-
-    /// The same set with only `languages` (those it has), for measuring a test set on the
-    /// languages a tokenizer was trained for.
-    fn only(&self, languages: &[String]) -> DevSet {
-        DevSet {
-            dir: self.dir.clone(),
-            lines: self
-                .lines
-                .iter()
-                .filter(|(lang, _)| languages.contains(lang))
-                .map(|(lang, lines)| (lang.clone(), lines.clone()))
-                .collect(),
-        }
     }
 
     /// The rows (from 0) of `other` that share a segment with this set: a non-empty line of
@@ -161,6 +165,16 @@ impl DevSet {
     /// Fails naming the languages that share no row with the reference: they could not be
     /// measured.
     pub fn check_coverage(&self, reference: &str) -> Result<()> {
+        let reference_has_text = self
+            .lines
+            .get(reference)
+            .is_some_and(|lines| lines.iter().any(|l| !l.trim().is_empty()));
+        if !reference_has_text {
+            return Err(TokenizerError::Config(format!(
+                "{}: {reference}.txt has no text: the set is empty",
+                self.dir.display()
+            )));
+        }
         let uncovered: Vec<&str> = self
             .lines
             .keys()

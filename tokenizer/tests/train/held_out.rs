@@ -95,3 +95,42 @@ fn a_test_set_without_the_reference_language_is_refused() {
     let error = train(&request).err().unwrap().to_string();
     assert!(error.contains("has no en.txt"), "{error}");
 }
+
+/// A test language without training text, and a test set without text, are refused naming the
+/// set; a test set of some of the training languages is measured on those.
+#[test]
+fn a_test_set_with_an_untrained_language_or_no_text_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let train_dir = write_folder(&dir.path().join("train"), SENTENCES);
+    let (dev, _) = dev_and_test(dir.path());
+    let request = |test: &std::path::Path| {
+        let mut request = config(&train_dir, Some(&dev), parity(256 + 1 + 20, 1));
+        request.test = Some(test.to_path_buf());
+        train(&request)
+    };
+    let with_dutch = write_folder(
+        &dir.path().join("with-dutch"),
+        &[
+            ("en", &["hello"]),
+            ("vi", &["xin chào"]),
+            ("nl", &["hallo"]),
+        ],
+    );
+    let error = request(&with_dutch).err().unwrap().to_string();
+    assert!(
+        error.contains("with-dutch has nl.txt without training text"),
+        "{error}"
+    );
+    let blank = write_folder(&dir.path().join("blank"), &[("en", &[""]), ("vi", &[""])]);
+    let error = request(&blank).err().unwrap().to_string();
+    assert!(
+        error.contains("en.txt has no text: the set is empty"),
+        "{error}"
+    );
+    let two = write_folder(
+        &dir.path().join("two"),
+        &[("en", &["hello"]), ("vi", &["xin chào"])],
+    );
+    let measured = request(&two).unwrap().summary.test.unwrap();
+    assert_eq!(measured.tokens.keys().collect::<Vec<_>>(), ["en", "vi"]);
+}
