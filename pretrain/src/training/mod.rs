@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod allocator;
 mod config;
 mod grads;
 mod log;
@@ -121,6 +122,9 @@ pub fn train(
     let (model_config, seq_len) = config.model_config(shards.meta.tokenizer.vocab_size)?;
     let device = resolve_device(options.device)?;
     let dtype = config.precision.compute_dtype(device)?;
+    if device == DeviceKind::Cpu {
+        allocator::keep_freed_memory();
+    }
     let setup = Setup {
         model_config,
         seq_len,
