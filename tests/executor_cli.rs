@@ -12,7 +12,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 /// The corpus in small shards (several units for the tasks to share), and a tokenizer that
-/// samples its input, so both the units' order and the sampling positions are exercised.
+/// samples its input, so both the units' order and the sampling positions are exercised; its
+/// base is characters (the byte base is split by the demo's stages in scripts/test-slurm.sh).
 fn pipeline(workdir: &str) -> String {
     format!(
         "[pipeline]\nworkdir = \"{workdir}\"\n\n\
@@ -20,7 +21,7 @@ fn pipeline(workdir: &str) -> String {
          [corpus.input]\nunit_bytes = 300\n\n\
          [corpus.dedup]\nexact_each_side = true\n\n\
          [corpus.output]\nshard_rows = 7\n\n\
-         [tokenizer]\nalgorithm = \"classic\"\nvocab_size = 300\nmin_frequency = 2\n\
+         [tokenizer]\nalgorithm = \"classic\"\nbase = \"char\"\nvocab_size = 600\nmin_frequency = 2\n\
          max_bytes_per_lang = 900\n\n\
          [tokenizer.report]\nparallel = \"parallel\"\ntokenizers = []\n\n\
          [pretrain]\ndevice = \"cpu\"\n\n\
