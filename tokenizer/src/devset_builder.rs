@@ -230,6 +230,9 @@ pub fn build(config: &DevsetConfig, output: &Path) -> Result<DevsetSummary> {
     Ok(summary)
 }
 
+/// Language → (normalised pivot text → its first translation).
+type Translations = BTreeMap<String, HashMap<String, String>>;
+
 /// One row of a set: a pivot segment and the languages whose translation it carries.
 struct Row<'a> {
     key: &'a str,
@@ -239,7 +242,7 @@ struct Row<'a> {
 /// Test and dev rows translated in every bitext: the first ranked ones go to the test set.
 fn aligned_rows<'a>(
     config: &DevsetConfig,
-    translations: &'a BTreeMap<String, HashMap<String, String>>,
+    translations: &'a Translations,
     thinnest: &str,
 ) -> Result<(Vec<Row<'a>>, Vec<Row<'a>>)> {
     let mut aligned: Vec<(&String, [u8; 32])> = translations[thinnest]
@@ -276,7 +279,7 @@ fn aligned_rows<'a>(
 /// repeated in the dev set (two pivot variants may share it).
 fn partial_rows<'a>(
     config: &DevsetConfig,
-    translations: &'a BTreeMap<String, HashMap<String, String>>,
+    translations: &'a Translations,
 ) -> Result<(Vec<Row<'a>>, Vec<Row<'a>>)> {
     if let Some((lang, _)) = translations.iter().find(|(_, t)| t.len() < 2) {
         return Err(TokenizerError::Config(format!(
@@ -284,70 +287,77 @@ fn partial_rows<'a>(
             config.pivot
         )));
     }
-    let mut keys: Vec<(&String, [u8; 32])> = translations
+    let mut keys: Vec<(&str, [u8; 32])> = translations
         .values()
         .flat_map(HashMap::keys)
-        .map(|key| (key, rank(config.seed, key)))
+        .map(|key| (key.as_str(), rank(config.seed, key)))
         .collect();
     keys.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
     keys.dedup_by(|a, b| a.0 == b.0);
-    let quota = |size: usize, taken: &BTreeMap<&str, usize>| -> BTreeMap<&'a str, usize> {
-        translations
-            .iter()
-            .map(|(lang, t)| {
-                let left = t.len() - taken.get(lang.as_str()).copied().unwrap_or(0);
-                (lang.as_str(), size.min(left))
-            })
-            .collect()
-    };
-    let half: BTreeMap<&'a str, usize> = translations
+    let keys: Vec<&str> = keys.into_iter().map(|(key, _)| key).collect();
+
+    let mut used = HashSet::new();
+    let test_wanted = translations
         .iter()
-        .map(|(l, t)| (l.as_str(), config.test_size.min(t.len() / 2)))
+        .map(|(lang, t)| (lang.as_str(), config.test_size.min(t.len() / 2)))
         .collect();
-    let mut used_keys = HashSet::new();
-    let mut in_test: HashSet<(&str, &str)> = Default::default();
-    let mut fill = |mut wanted: BTreeMap<&'a str, usize>, avoid: &HashSet<(&str, &str)>| {
-        let mut rows = Vec::new();
-        for (key, _) in &keys {
-            if wanted.values().all(|&n| n == 0) {
-                break;
-            }
-            if used_keys.contains(key.as_str()) {
-                continue;
-            }
-            let languages: Vec<&'a str> = translations
-                .iter()
-                .filter(|(lang, t)| {
-                    wanted[lang.as_str()] > 0
-                        && t.get(*key)
-                            .is_some_and(|text| !avoid.contains(&(lang.as_str(), text.as_str())))
-                })
-                .map(|(lang, _)| lang.as_str())
-                .collect();
-            if languages.is_empty() {
-                continue;
-            }
-            for lang in &languages {
-                *wanted.get_mut(lang).expect("every language has a quota") -= 1;
-            }
-            used_keys.insert(key.as_str());
-            rows.push(Row {
-                key: key.as_str(),
-                languages,
-            });
-        }
-        rows
-    };
-    let test = fill(half, &in_test);
-    for row in &test {
-        for lang in &row.languages {
-            in_test.insert((lang, translations[*lang][row.key].as_str()));
-        }
-    }
-    let taken = rows_per_language(&test);
-    let taken: BTreeMap<&str, usize> = taken.iter().map(|(l, &n)| (l.as_str(), n)).collect();
-    let dev = fill(quota(config.dev_size, &taken), &in_test);
+    let test = take_rows(&keys, translations, test_wanted, &mut used, &HashSet::new());
+    let in_test: HashSet<(&str, &str)> = test
+        .iter()
+        .flat_map(|row| {
+            let texts = row.languages.iter();
+            texts.map(|lang| (*lang, translations[*lang][row.key].as_str()))
+        })
+        .collect();
+    let test_rows = rows_per_language(&test);
+    let dev_wanted = translations
+        .iter()
+        .map(|(lang, t)| {
+            let left = t.len() - test_rows.get(lang).copied().unwrap_or(0);
+            (lang.as_str(), config.dev_size.min(left))
+        })
+        .collect();
+    let dev = take_rows(&keys, translations, dev_wanted, &mut used, &in_test);
     Ok((dev, test))
+}
+
+/// Rows in the ranked order of `keys` while some language still wants rows: each carries the
+/// languages that translate its segment and still want one, never with a translation in `avoid`
+/// (language, text); a segment in `used` is skipped, and each row's segment is added to it.
+fn take_rows<'a>(
+    keys: &[&'a str],
+    translations: &'a Translations,
+    mut wanted: BTreeMap<&'a str, usize>,
+    used: &mut HashSet<&'a str>,
+    avoid: &HashSet<(&str, &str)>,
+) -> Vec<Row<'a>> {
+    let mut rows = Vec::new();
+    for &key in keys {
+        if wanted.values().all(|&n| n == 0) {
+            break;
+        }
+        if used.contains(key) {
+            continue;
+        }
+        let languages: Vec<&'a str> = translations
+            .iter()
+            .filter(|(lang, t)| {
+                let text = t.get(key).map(String::as_str);
+                wanted[lang.as_str()] > 0
+                    && text.is_some_and(|text| !avoid.contains(&(lang.as_str(), text)))
+            })
+            .map(|(lang, _)| lang.as_str())
+            .collect();
+        if languages.is_empty() {
+            continue;
+        }
+        for lang in &languages {
+            *wanted.get_mut(lang).expect("every language has a quota") -= 1;
+        }
+        used.insert(key);
+        rows.push(Row { key, languages });
+    }
+    rows
 }
 
 fn rows_per_language(rows: &[Row]) -> BTreeMap<String, usize> {
@@ -361,8 +371,8 @@ fn rows_per_language(rows: &[Row]) -> BTreeMap<String, usize> {
 }
 
 /// Language → (normalised pivot text → its first translation), over every bitext.
-fn read_translations(config: &DevsetConfig) -> Result<BTreeMap<String, HashMap<String, String>>> {
-    let mut translations: BTreeMap<String, HashMap<String, String>> = BTreeMap::new();
+fn read_translations(config: &DevsetConfig) -> Result<Translations> {
+    let mut translations: Translations = BTreeMap::new();
     let mut add = |path: &Path, (a, b): (&str, &str), (left, right): (&str, &str)| {
         let (lang, pivot, text) = if a == config.pivot {
             (b, left, right)
@@ -466,12 +476,7 @@ fn rank(seed: u64, key: &str) -> [u8; 32] {
 
 /// One set: `<pivot>.txt` holding the rows' segments, and each language's translations of
 /// them (an empty line where a row does not carry the language).
-fn write_set(
-    dir: &Path,
-    pivot: &str,
-    rows: &[Row],
-    translations: &BTreeMap<String, HashMap<String, String>>,
-) -> Result<()> {
+fn write_set(dir: &Path, pivot: &str, rows: &[Row], translations: &Translations) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| TokenizerError::io(dir, e))?;
     write_lines(
         &dir.join(format!("{pivot}.txt")),
