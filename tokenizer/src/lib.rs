@@ -1,5 +1,5 @@
-//! Mekong's tokenizer stage: parity-aware byte-level BPE with a pre-tokenizer fair to every
-//! script, written as a Hugging Face tokenizer.json.
+//! Mekong's tokenizer stage: parity-aware BPE (from bytes, or from characters with byte fallback)
+//! with a pre-tokenizer fair to every script, written as a Hugging Face tokenizer.json.
 
 pub mod corpus_input;
 pub mod dev_set;

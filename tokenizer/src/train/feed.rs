@@ -150,7 +150,8 @@ pub fn count_training_words(
 /// The dev set as the merge loop counts it.
 #[derive(Default)]
 pub struct DevCounts {
-    /// Byte-level word counts of each language's lines on the rows it shares with the reference.
+    /// Word counts (in the form BPE trains on) of each language's lines on the rows it shares
+    /// with the reference.
     pub languages: Vec<WordCounts>,
     /// The reference's word counts on each language's rows, when not every language has every
     /// row (a set built from bitexts): parity then compares each language with the reference on
@@ -158,6 +159,7 @@ pub struct DevCounts {
     pub reference: Option<Vec<WordCounts>>,
 }
 
+/// Counts the dev set's words for the merge loop (see [`DevCounts`]).
 pub fn dev_word_counts(
     dev: &DevSet,
     languages: &[String],

@@ -35,7 +35,7 @@ use tokenizers::decoders::{self, byte_fallback::ByteFallback, byte_level::ByteLe
 use tokenizers::models::bpe::BPE;
 use tokenizers::{AddedToken, DecoderWrapper, PreTokenizerWrapper, Tokenizer};
 
-/// Byte-level BPE starts from one symbol per byte value.
+/// Either base has one symbol per byte value: the byte-level alphabet, or the byte-fallback tokens.
 pub const BYTE_ALPHABET_SIZE: usize = 256;
 /// Premium caps are applied as integer dev-count weights `round(WEIGHT_SCALE / cap)`.
 const WEIGHT_SCALE: f64 = 1000.0;

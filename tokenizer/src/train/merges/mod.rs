@@ -1,4 +1,4 @@
-//! Learning the merges: classic and parity-aware byte-level BPE over word types.
+//! Learning the merges: classic and parity-aware BPE over word types, from bytes or characters.
 //!
 //! Why Mekong's own merge loop and not the `tokenizers` crate's `ParityBpeTrainer`: the crate
 //! applies each merge to the dev set by scanning every dev word type (`replace_pair_dev`), a
