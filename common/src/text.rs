@@ -15,3 +15,11 @@ pub const INVISIBLE: [char; 4] = ['\u{200b}', '\u{2060}', '\u{00ad}', '\u{feff}'
 pub fn is_invisible(c: char) -> bool {
     INVISIBLE.contains(&c)
 }
+
+/// `text` without its invisible characters; None when it has none (most text: no copy made).
+pub fn remove_invisible(text: &str) -> Option<String> {
+    if text.is_ascii() || !text.contains(is_invisible) {
+        return None;
+    }
+    Some(text.chars().filter(|&c| !is_invisible(c)).collect())
+}

@@ -11,7 +11,7 @@
 
 use crate::error::{Result, TokenizerError};
 use mekong_common::parallel::{FloresSplit, ParallelSet};
-use mekong_common::text::is_invisible;
+use mekong_common::text::remove_invisible;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -33,12 +33,7 @@ impl DevSet {
     /// Every file must have as many lines as the others.
     pub fn read(dir: &Path) -> Result<Self> {
         let set = ParallelSet::read(dir, FloresSplit::default(), &[])?;
-        let visible = |line: String| -> String {
-            match line.contains(is_invisible) {
-                true => line.chars().filter(|&c| !is_invisible(c)).collect(),
-                false => line,
-            }
-        };
+        let visible = |line: String| remove_invisible(&line).unwrap_or(line);
         Ok(DevSet {
             dir: dir.to_path_buf(),
             lines: set
@@ -62,12 +57,7 @@ impl DevSet {
         reference: &str,
     ) -> Result<Self> {
         let test = DevSet::read(dir)?;
-        let untrained: Vec<&str> = test
-            .lines
-            .keys()
-            .filter(|lang| !languages.contains(lang))
-            .map(String::as_str)
-            .collect();
+        let untrained = test.languages_not_in(languages);
         if !untrained.is_empty() {
             return Err(TokenizerError::Config(format!(
                 "the test set {} has {} without training text: a tokenizer is measured on the \
@@ -206,6 +196,15 @@ impl DevSet {
         )))
     }
 
+    /// This set's languages that `languages` lacks.
+    fn languages_not_in(&self, languages: &[String]) -> Vec<&str> {
+        self.lines
+            .keys()
+            .filter(|lang| !languages.contains(lang))
+            .map(String::as_str)
+            .collect()
+    }
+
     /// Checks that the dev set and the training set name the same languages.
     pub fn check_languages(&self, train_dir: &Path, train_languages: &[String]) -> Result<()> {
         let missing_in_dev: Vec<&str> = train_languages
@@ -220,12 +219,7 @@ impl DevSet {
                 dev: self.dir.clone(),
             });
         }
-        let missing_in_train: Vec<&str> = self
-            .lines
-            .keys()
-            .filter(|l| !train_languages.contains(l))
-            .map(String::as_str)
-            .collect();
+        let missing_in_train = self.languages_not_in(train_languages);
         if !missing_in_train.is_empty() {
             return Err(TokenizerError::MissingInTrain {
                 langs: missing_in_train.join(", "),

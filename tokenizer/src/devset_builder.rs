@@ -183,14 +183,15 @@ pub fn build(config: &DevsetConfig, output: &Path) -> Result<DevsetSummary> {
         .min_by_key(|(_, t)| t.len())
         .expect("at least one bitext, so one language");
     let thinnest = thinnest.clone();
-    let everywhere = translations[&thinnest]
+    let everywhere: Vec<&str> = translations[&thinnest]
         .keys()
         .filter(|key| translations.values().all(|t| t.contains_key(*key)))
-        .count();
+        .map(String::as_str)
+        .collect();
     let (dev, test) = if config.partial {
         partial_rows(config, &translations)?
     } else {
-        aligned_rows(config, &translations, &thinnest)?
+        aligned_rows(config, &translations, &everywhere)?
     };
 
     let staging = StagingDir::new(output)?;
@@ -209,7 +210,7 @@ pub fn build(config: &DevsetConfig, output: &Path) -> Result<DevsetSummary> {
             .iter()
             .map(|(l, t)| (l.clone(), t.len()))
             .collect(),
-        aligned: everywhere,
+        aligned: everywhere.len(),
         thinnest,
         dev_rows: dev.len(),
         test_rows: test.len(),
@@ -239,18 +240,14 @@ struct Row<'a> {
     languages: Vec<&'a str>,
 }
 
-/// Test and dev rows translated in every bitext: the first ranked ones go to the test set.
+/// Test and dev rows from the segments translated in every bitext (`everywhere`): the first
+/// ranked ones go to the test set.
 fn aligned_rows<'a>(
     config: &DevsetConfig,
     translations: &'a Translations,
-    thinnest: &str,
+    everywhere: &[&'a str],
 ) -> Result<(Vec<Row<'a>>, Vec<Row<'a>>)> {
-    let mut aligned: Vec<(&String, [u8; 32])> = translations[thinnest]
-        .keys()
-        .filter(|key| translations.values().all(|t| t.contains_key(*key)))
-        .map(|key| (key, rank(config.seed, key)))
-        .collect();
-    aligned.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+    let aligned = ranked(config.seed, everywhere.iter().copied());
     if aligned.len() < 2 {
         return Err(TokenizerError::Config(format!(
             "only {} {} segment(s) are translated in every bitext: a dev and a test set need 2 \
@@ -262,8 +259,8 @@ fn aligned_rows<'a>(
     let test_rows = config.test_size.min(aligned.len() / 2);
     let dev_rows = config.dev_size.min(aligned.len() - test_rows);
     let every: Vec<&str> = translations.keys().map(String::as_str).collect();
-    let row = |(key, _): &(&'a String, [u8; 32])| Row {
-        key: key.as_str(),
+    let row = |key: &&'a str| Row {
+        key,
         languages: every.clone(),
     };
     let test = aligned[..test_rows].iter().map(row).collect();
@@ -287,14 +284,8 @@ fn partial_rows<'a>(
             config.pivot
         )));
     }
-    let mut keys: Vec<(&str, [u8; 32])> = translations
-        .values()
-        .flat_map(HashMap::keys)
-        .map(|key| (key.as_str(), rank(config.seed, key)))
-        .collect();
-    keys.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
-    keys.dedup_by(|a, b| a.0 == b.0);
-    let keys: Vec<&str> = keys.into_iter().map(|(key, _)| key).collect();
+    let all = translations.values().flat_map(HashMap::keys);
+    let keys = ranked(config.seed, all.map(String::as_str));
 
     let mut used = HashSet::new();
     let test_wanted = translations
@@ -465,6 +456,15 @@ fn read_corpus(
 fn normalise(text: &str) -> String {
     let nfc: String = text.nfc().filter(|&c| !is_invisible(c)).collect();
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The distinct `keys` in the order of their [`rank`] (ties, which SHA-256 makes theoretical,
+/// by the text).
+fn ranked<'a>(seed: u64, keys: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut ranked: Vec<(&str, [u8; 32])> = keys.map(|key| (key, rank(seed, key))).collect();
+    ranked.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+    ranked.dedup_by(|a, b| a.0 == b.0);
+    ranked.into_iter().map(|(key, _)| key).collect()
 }
 
 fn rank(seed: u64, key: &str) -> [u8; 32] {

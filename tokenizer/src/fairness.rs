@@ -36,18 +36,23 @@ pub fn measure(tokenizer: &Tokenizer, dev: &DevSet, reference: &str) -> Result<F
             .map_err(TokenizerError::library)?;
         Ok(encodings.iter().map(|e| e.len() as u64).collect())
     };
-    let all_rows: Vec<usize> = (0..dev.lines.get(reference).map_or(0, Vec::len)).collect();
-    let reference_per_row = encode(dev.lines_at(reference, &all_rows))?;
+    // Tokens of every line, each language encoded once (the reference's serve every language).
+    let per_row = |lang: &str| encode(dev.lines[lang].iter().map(String::as_str).collect());
+    let reference_per_row = per_row(reference)?;
     let mut measured = BTreeMap::new();
     for lang in dev.lines.keys() {
+        let own = match lang == reference {
+            true => None,
+            false => Some(per_row(lang)?),
+        };
+        let ours = own.as_deref().unwrap_or(&reference_per_row);
         let rows = dev.covered_rows(lang, reference);
-        let tokens: u64 = encode(dev.lines_at(lang, &rows))?.iter().sum();
-        let reference_tokens: u64 = rows.iter().map(|&row| reference_per_row[row]).sum();
+        let on_rows = |counts: &[u64]| -> u64 { rows.iter().map(|&row| counts[row]).sum() };
         measured.insert(
             lang.clone(),
             Measured {
-                tokens,
-                reference_tokens,
+                tokens: on_rows(ours),
+                reference_tokens: on_rows(&reference_per_row),
                 rows: rows.len() as u64,
             },
         );

@@ -4,7 +4,7 @@
 
 use super::NormalizeStep;
 use crate::lang::Language;
-use mekong_common::text::is_invisible;
+use mekong_common::text::remove_invisible;
 
 pub struct RemoveInvisible;
 
@@ -14,10 +14,7 @@ impl NormalizeStep for RemoveInvisible {
     }
 
     fn apply(&self, text: &str, _lang: &Language) -> Option<String> {
-        if text.is_ascii() || !text.contains(is_invisible) {
-            return None;
-        }
-        Some(text.chars().filter(|&c| !is_invisible(c)).collect())
+        remove_invisible(text)
     }
 }
 
