@@ -3,6 +3,7 @@
 //! stage's parameters.
 
 use crate::error::{Result, TokenizerError};
+use crate::train::char_base::byte_token;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -199,6 +200,14 @@ impl TrainConfig {
         }
         if !(o.char_coverage > 0.0 && o.char_coverage <= 1.0) {
             return bad("--char-coverage must be above 0 and at most 1");
+        }
+        let spells_a_byte = |t: &String| (0..=u8::MAX).any(|b| *t == byte_token(b));
+        if o.base == Base::Char {
+            if let Some(token) = o.special_tokens.iter().find(|t| spells_a_byte(t)) {
+                return Err(TokenizerError::Config(format!(
+                    "special token {token} is the name of a byte-fallback token of --base char"
+                )));
+            }
         }
         if !(o.alpha.is_finite() && o.alpha > 0.0) {
             return bad("--alpha must be a positive number");

@@ -1,5 +1,5 @@
 use crate::fixtures::{classic, config, parity, write_folder, SENTENCES};
-use mekong_tokenizer::train::{run_stage, train, train_to_file};
+use mekong_tokenizer::train::{run_stage, train, train_to_file, Base, TrainOptions};
 use mekong_tokenizer::TokenizerError;
 
 #[test]
@@ -68,6 +68,37 @@ fn vocabulary_smaller_than_the_byte_alphabet() {
         .err()
         .unwrap();
     assert!(error.to_string().contains("byte alphabet"), "{error}");
+}
+
+#[test]
+fn a_character_coverage_outside_zero_to_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let train_dir = write_folder(dir.path(), &SENTENCES[..1]);
+    for coverage in [0.0, 1.5, f64::NAN] {
+        let options = TrainOptions {
+            base: Base::Char,
+            char_coverage: coverage,
+            ..classic(1000, 2)
+        };
+        let error = train(&config(&train_dir, None, options)).err().unwrap();
+        assert!(error.to_string().contains("--char-coverage"), "{error}");
+    }
+}
+
+#[test]
+fn a_special_token_named_like_a_byte_token_is_refused_with_a_character_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let train_dir = write_folder(dir.path(), &SENTENCES[..1]);
+    let options = TrainOptions {
+        base: Base::Char,
+        special_tokens: vec!["<s>".into(), "<0x0A>".into()],
+        ..classic(1000, 2)
+    };
+    let error = train(&config(&train_dir, None, options)).err().unwrap();
+    assert!(
+        error.to_string().contains("special token <0x0A>"),
+        "{error}"
+    );
 }
 
 #[test]
