@@ -25,12 +25,14 @@
 //! clipping, accumulation, validation, logs), `checkpoint` (atomic save, verified load),
 //! `device` (CPU or CUDA, precision), `stage` (tokenize + train as one stage), `pipeline` (its `[pretrain]` table), `summary`
 //! (what tokenize and train print), `hf`
-//! (Hugging Face Llama `config.json` + `model.safetensors`: export, and `--init-from`).
+//! (Hugging Face Llama `config.json` + `model.safetensors`: export, and `--init-from`), `kernels`
+//! (fused CPU attention and the loss's vectorised arithmetic).
 
 pub mod checkpoint;
 pub mod data;
 pub mod device;
 pub mod hf;
+mod kernels;
 pub mod model;
 pub mod pipeline;
 mod sharded;

@@ -1,7 +1,9 @@
 //! The decoder-only transformer: Llama-style blocks (RMSNorm before attention and MLP, rotary
-//! position embeddings, SwiGLU MLP, causal self-attention through burn's fused attention op),
+//! position embeddings, SwiGLU MLP, causal self-attention: Mekong's fused kernel on the CPU
+//! backend, burn's attention op elsewhere),
 //! optional tied input/output embeddings, and a key/value cache for generation.
 
+use crate::kernels::{rms_norm, rotary_causal_attention, silu_gate};
 use crate::{PretrainError, Result};
 use burn::module::Module;
 use burn::nn::{Embedding, Linear, RmsNorm, SwiGlu};
@@ -173,7 +175,7 @@ impl<B: Backend> Model<B> {
     }
 
     fn project(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
-        let x = cast_to(self.norm.forward(x), self.compute_dtype);
+        let x = cast_to(norm(&self.norm, x), self.compute_dtype);
         let logits = match &self.lm_head {
             Some(head) => project_last(x, cast_to(head.weight.val(), self.compute_dtype)),
             None => project_last(
@@ -206,9 +208,37 @@ impl<B: Backend> Block<B> {
         cache: Option<&mut Option<(Tensor<B, 4>, Tensor<B, 4>)>>,
         dtype: Option<FloatDType>,
     ) -> Tensor<B, 3> {
-        let [batch, seq, d_model] = x.dims();
-        let h = cast_to(self.attention_norm.forward(x.clone()), dtype);
-        let (q, k, v) = self.split_heads(dense(&self.qkv, h, dtype));
+        let h = cast_to(norm(&self.attention_norm, x.clone()), dtype);
+        let qkv = dense(&self.qkv, h, dtype);
+        // The CPU backend's fused kernel covers whole sequences in f32; generation (a cache)
+        // and mixed precision take burn's ops.
+        let fused = match (&cache, dtype) {
+            (None, None) => {
+                rotary_causal_attention(qkv, &rope.cos, &rope.sin, self.n_heads, self.n_kv_heads)
+            }
+            _ => Err(qkv),
+        };
+        let context = fused.unwrap_or_else(|qkv| self.attention(qkv, rope, start, cache));
+        let x = x + to_f32(dense(&self.attention_out, context, dtype), dtype);
+
+        let h = cast_to(norm(&self.mlp_norm, x.clone()), dtype);
+        let gated = swiglu(&self.mlp, h, dtype);
+        x + to_f32(dense(&self.mlp_out, gated, dtype), dtype)
+    }
+
+    /// Causal self-attention of the fused projection `qkv` by burn's tensor ops: the context
+    /// `[batch, seq, d_model]`. With a cache, the queries start at `start` and see the cached
+    /// keys and values too.
+    fn attention(
+        &self,
+        qkv: Tensor<B, 3>,
+        rope: &Rope<B>,
+        start: usize,
+        cache: Option<&mut Option<(Tensor<B, 4>, Tensor<B, 4>)>>,
+    ) -> Tensor<B, 3> {
+        let [batch, seq, _] = qkv.dims();
+        let (q, k, v) = self.split_heads(qkv);
+        let d_model = q.dims()[1] * q.dims()[3];
         let q = rope.apply(q, start);
         let mut k = rope.apply(k, start);
         let mut v = v;
@@ -228,14 +258,9 @@ impl<B: Backend> Block<B> {
         };
         let groups = self.n_heads / self.n_kv_heads;
         let (k, v) = (repeat_kv(k, groups), repeat_kv(v, groups));
-        let context = attention(q, k, v, None, None, options)
+        attention(q, k, v, None, None, options)
             .swap_dims(1, 2)
-            .reshape([batch, seq, d_model]);
-        let x = x + to_f32(dense(&self.attention_out, context, dtype), dtype);
-
-        let h = cast_to(self.mlp_norm.forward(x.clone()), dtype);
-        let gated = swiglu(&self.mlp, h, dtype);
-        x + to_f32(dense(&self.mlp_out, gated, dtype), dtype)
+            .reshape([batch, seq, d_model])
     }
 }
 
@@ -316,7 +341,18 @@ fn swiglu<B: Backend>(
     dtype: Option<FloatDType>,
 ) -> Tensor<B, 3> {
     let gate = dense(&mlp.linear_inner, input.clone(), dtype);
-    burn::tensor::activation::silu(gate) * dense(&mlp.linear_outer, input, dtype)
+    let up = dense(&mlp.linear_outer, input, dtype);
+    // The CPU backend's fused kernel in f32; burn's ops in mixed precision or elsewhere.
+    let fused = match dtype {
+        None => silu_gate(gate, up),
+        Some(_) => Err([gate, up]),
+    };
+    fused.unwrap_or_else(|[gate, up]| burn::tensor::activation::silu(gate) * up)
+}
+
+/// RMSNorm by the CPU backend's fused kernel, else by burn's op.
+fn norm<B: Backend>(norm: &RmsNorm<B>, x: Tensor<B, 3>) -> Tensor<B, 3> {
+    rms_norm(x, norm.gamma.val(), norm.epsilon).unwrap_or_else(|x| norm.forward(x))
 }
 
 fn cast_to<B: Backend, const D: usize>(
@@ -337,5 +373,38 @@ fn to_f32<B: Backend, const D: usize>(
     match dtype {
         Some(_) => tensor.cast(FloatDType::F32),
         None => tensor,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::testing::{assert_same, values_and_gradients};
+    use crate::CpuBackend;
+    use burn::tensor::Distribution;
+
+    #[test]
+    fn fused_attention_and_its_gradient_are_burns() {
+        // Multi-head and grouped-query; 70 and 150 positions cross blocks of query rows.
+        for (kv_heads, seq) in [(4, 150), (2, 70), (4, 5), (1, 64)] {
+            let config = ModelConfig {
+                n_kv_heads: Some(kv_heads),
+                max_seq_len: 160,
+                ..ModelConfig::preset("tiny", 20).unwrap()
+            };
+            let device = Default::default();
+            let model = config.init(&device).unwrap();
+            let (block, rope) = (&model.blocks[0], &model.rope);
+            let width = config.d_model + 2 * config.kv_dim();
+            CpuBackend::seed(&device, 3);
+            let qkv = Tensor::random([2, seq, width], Distribution::Normal(0.0, 1.5), &device);
+            let (heads, kv_heads) = (block.n_heads, block.n_kv_heads);
+            let fused = values_and_gradients([qkv.clone()], |[qkv]| {
+                rotary_causal_attention(qkv, &rope.cos, &rope.sin, heads, kv_heads)
+                    .expect("the CPU backend")
+            });
+            let composed = values_and_gradients([qkv], |[qkv]| block.attention(qkv, rope, 0, None));
+            assert_same(fused, composed, 2e-5);
+        }
     }
 }
