@@ -33,8 +33,8 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::flex::FlexTensor;
 use burn::backend::Autodiff;
 use burn::tensor::backend::Backend;
-use burn::tensor::{Shape, Tensor, TensorData, TensorPrimitive};
-use std::any::Any;
+use burn::tensor::{DType, Shape, Tensor, TensorData, TensorPrimitive};
+use std::any::{Any, TypeId};
 use std::fmt::Debug;
 
 /// The CPU backend under autodiff (what training runs on).
@@ -61,12 +61,21 @@ pub(crate) trait FusedOp<const N: usize>: Debug + Send + Sized + 'static {
     ) -> [Vec<f32>; N];
 }
 
-/// `op` on `inputs` when `B` is the CPU backend, tracked by autodiff when it is; `Err(inputs)`
-/// on any other backend.
+/// Whether the kernels run on backend `B`: the CPU backend, with or without autodiff.
+pub(crate) fn runs_on<B: Backend>() -> bool {
+    let backend = TypeId::of::<B>();
+    backend == TypeId::of::<Tracked>() || backend == TypeId::of::<CpuBackend>()
+}
+
+/// `op` on `inputs` when `B` is the CPU backend and the inputs are f32, tracked by autodiff when
+/// `B` is; `Err(inputs)` otherwise.
 pub(crate) fn fused<B: Backend, const D: usize, const N: usize, Op: FusedOp<N>>(
     op: Op,
     inputs: [Tensor<B, D>; N],
 ) -> Result<Tensor<B, D>, [Tensor<B, D>; N]> {
+    if !runs_on::<B>() || inputs.iter().any(|input| input.dtype() != DType::F32) {
+        return Err(inputs);
+    }
     let inputs = match downcast::<_, [Tensor<Tracked, D>; N]>(inputs) {
         Ok(inputs) => return Ok(downcast(tracked(op, inputs)).expect("B is the tracked backend")),
         Err(inputs) => inputs,

@@ -3,7 +3,7 @@
 //! divide, scale) and about ten backward.
 
 use super::math::sum;
-use super::{fused, FusedOp};
+use super::{fused, runs_on, FusedOp};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Shape, Tensor};
 use rayon::prelude::*;
@@ -18,6 +18,10 @@ pub(crate) fn rms_norm<B: Backend>(
     gamma: Tensor<B, 1>,
     epsilon: f64,
 ) -> Result<Tensor<B, 3>, Tensor<B, 3>> {
+    // Reshaped for the kernel only: elsewhere that would be one more op in the graph.
+    if !runs_on::<B>() {
+        return Err(x);
+    }
     let [width] = gamma.dims();
     let op = RmsNorm {
         epsilon: epsilon as f32,

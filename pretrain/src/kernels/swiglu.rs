@@ -81,7 +81,7 @@ mod tests {
     use crate::kernels::testing::{assert_same, values_and_gradients};
     use crate::CpuBackend;
     use burn::tensor::activation::silu;
-    use burn::tensor::Distribution;
+    use burn::tensor::{Distribution, FloatDType};
 
     #[test]
     fn fused_gate_and_its_gradient_are_burns() {
@@ -96,6 +96,13 @@ mod tests {
         });
         let composed = values_and_gradients([gate, up], |[gate, up]| silu(gate) * up);
         assert_same(fused, composed, 1e-5);
+    }
+
+    #[test]
+    fn other_dtypes_take_burns_ops() {
+        let device = Default::default();
+        let half = Tensor::<CpuBackend, 3>::ones([1, 2, 3], &device).cast(FloatDType::BF16);
+        assert!(silu_gate(half.clone(), half).is_err());
     }
 
     #[test]

@@ -211,12 +211,12 @@ impl<B: Backend> Block<B> {
         let h = cast_to(norm(&self.attention_norm, x.clone()), dtype);
         let qkv = dense(&self.qkv, h, dtype);
         // The CPU backend's fused kernel covers whole sequences in f32; generation (a cache)
-        // and mixed precision take burn's ops.
-        let fused = match (&cache, dtype) {
-            (None, None) => {
+        // takes burn's ops, as mixed precision and other backends do.
+        let fused = match cache {
+            None => {
                 rotary_causal_attention(qkv, &rope.cos, &rope.sin, self.n_heads, self.n_kv_heads)
             }
-            _ => Err(qkv),
+            Some(_) => Err(qkv),
         };
         let context = fused.unwrap_or_else(|qkv| self.attention(qkv, rope, start, cache));
         let x = x + to_f32(dense(&self.attention_out, context, dtype), dtype);
@@ -343,11 +343,7 @@ fn swiglu<B: Backend>(
     let gate = dense(&mlp.linear_inner, input.clone(), dtype);
     let up = dense(&mlp.linear_outer, input, dtype);
     // The CPU backend's fused kernel in f32; burn's ops in mixed precision or elsewhere.
-    let fused = match dtype {
-        None => silu_gate(gate, up),
-        Some(_) => Err([gate, up]),
-    };
-    fused.unwrap_or_else(|[gate, up]| burn::tensor::activation::silu(gate) * up)
+    silu_gate(gate, up).unwrap_or_else(|[gate, up]| burn::tensor::activation::silu(gate) * up)
 }
 
 /// RMSNorm by the CPU backend's fused kernel, else by burn's op.
