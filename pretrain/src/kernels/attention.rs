@@ -4,12 +4,12 @@
 //! burn composes attention from tensor ops, and its autodiff always takes that path in training:
 //! split and permute the heads, rotate them (narrow, negate, concatenate, multiply, add), then
 //! scores, scale, mask, softmax and the product with the values, each a pass over memory that
-//! allocates a tensor, and as many again backwards. Here each (sequence, key/value head) is one rayon
-//! task that copies its heads out of the projection, rotates them, and runs the products on
-//! blocks of query rows that only reach the keys a causal mask lets them see. Like PyTorch's
-//! CPU flash attention it keeps the log-sum-exp of each row's scores rather than the
-//! probabilities, and the backward pass recomputes them, so memory stays linear in the
-//! sequence length. Every task sums in a fixed order: results do not depend on the thread count.
+//! allocates a tensor, and as many again backwards. Here each (sequence, key/value head) is one
+//! rayon task that copies its heads out of the projection, rotates them, and runs the products on
+//! blocks of query rows that only reach the keys a causal mask lets them see. Like PyTorch's CPU
+//! flash attention it keeps the log-sum-exp of each row's scores rather than the probabilities,
+//! and the backward pass recomputes them, so memory stays linear in the sequence length. Every
+//! task sums in a fixed order: results do not depend on the thread count.
 
 use super::math::{exp_nonpositive, max, sum};
 use super::matmul::{multiply, View};
@@ -22,7 +22,7 @@ use rayon::prelude::*;
 /// Causal self-attention of `qkv [batch, seq, (heads + 2 × kv_heads) × head_dim]` (queries,
 /// then keys, then values) with the rotary tables `cos` and `sin` `[≥ seq, head_dim]` applied
 /// from position 0: the context `[batch, seq, heads × head_dim]`. `Err(qkv)` when `B` is not
-/// the CPU backend.
+/// the CPU backend or `qkv` is not f32.
 pub(crate) fn rotary_causal_attention<B: Backend>(
     qkv: Tensor<B, 3>,
     cos: &Tensor<B, 2>,

@@ -5,8 +5,10 @@
 //! passes over the logits, each allocating a tensor of their size, and with a 16k vocabulary
 //! those passes were most of a training step (`scripts/bench-pretrain.sh`). The fused kernel
 //! takes one row at a time while it is in cache and turns it into its gradient during the
-//! forward pass, allocating nothing when it owns the logits, so the backward pass only scales it. burn has no fused cross-entropy for its CPU backend; CUDA keeps
-//! burn's composed loss, whose kernels its fusion already joins.
+//! forward pass, allocating nothing when it owns the logits, so the backward pass only scales it
+//! (which is why it does not go through `kernels::FusedOp`, whose ops allocate their gradients).
+//! burn has no fused cross-entropy for its CPU backend; CUDA keeps burn's composed loss, whose
+//! kernels its fusion already joins.
 
 use crate::kernels::{exp_nonpositive, max, sum};
 use crate::CpuBackend;
