@@ -16,9 +16,8 @@ set holds in some language, 300 chosen by the same hash are the tokenizer's dev 
 (`tokenizer-dev/`), which parity chooses its merges on: a dev set from the training text's own
 domain, as docs/tokenizer.md recommends. Not more: the segments translated in all 12 languages
 are much of Hindi's translated text (a dev set of 1,008 took 21 % of the Hindi pairs the corpus
-kept). The
-demo pipeline excludes both from the corpus, so the tokenizer's held-out figures and its
-comparison report are measured on text it never trained or chose on; the UDHR (`dev/`, named
+kept). The demo pipeline excludes both from the corpus, so the tokenizer's held-out figures and
+its comparison report are measured on text it never trained or chose on; the UDHR (`dev/`, named
 so for the evaluation stage) stays out of training as well.
 
 Only the Python standard library is used, so the demo needs nothing installed by hand. Every output

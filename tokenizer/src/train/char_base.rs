@@ -15,9 +15,6 @@ use crate::train::merges::WordCounts;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 
-/// How many byte-fallback tokens there are: one per byte value.
-pub const BYTE_TOKENS: usize = 256;
-
 /// The token for byte `b` under byte fallback, as the `tokenizers` crate names it.
 pub fn byte_token(b: u8) -> String {
     format!("<0x{b:02X}>")

@@ -426,7 +426,7 @@ fn merge_rules(
             .collect(),
         Base::Char => {
             let alphabet = char_base::covering_alphabet(train_counts, options.char_coverage);
-            let taken = options.special_tokens.len() + char_base::BYTE_TOKENS + alphabet.len();
+            let taken = options.special_tokens.len() + BYTE_ALPHABET_SIZE + alphabet.len();
             if taken >= options.vocab_size {
                 return Err(TokenizerError::Config(format!(
                     "--vocab-size {}: the character base takes {taken} ids ({} characters cover \
@@ -435,7 +435,7 @@ fn merge_rules(
                     options.vocab_size,
                     alphabet.len(),
                     options.char_coverage,
-                    char_base::BYTE_TOKENS
+                    BYTE_ALPHABET_SIZE
                 )));
             }
             alphabet.into_iter().collect()

@@ -1,6 +1,7 @@
 //! The vocabulary as it grows: token strings by id and ids by string.
 
-use crate::train::char_base::{byte_token, BYTE_TOKENS};
+use crate::train::char_base::byte_token;
+use crate::train::BYTE_ALPHABET_SIZE;
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 use std::rc::Rc;
@@ -35,7 +36,7 @@ impl Vocab {
             for b in 0..=u8::MAX {
                 vocab.id_or_insert(&byte_token(b));
             }
-            vocab.byte_tokens = first..first + BYTE_TOKENS as u32;
+            vocab.byte_tokens = first..first + BYTE_ALPHABET_SIZE as u32;
         }
         let mut buffer = [0u8; 4];
         for c in alphabet {
