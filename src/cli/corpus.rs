@@ -145,17 +145,13 @@ fn langid(lang: &str, files: &[PathBuf], config: Option<&Path>) -> anyhow::Resul
             lines += 1;
             let (best, best_cost) = judgement
                 .best
-                .map_or((String::new(), String::new()), |(l, c)| {
-                    (l, format!("{c:.3}"))
-                });
+                .map_or(("", String::new()), |(l, c)| (l, format!("{c:.3}")));
             let expected = judgement
                 .expected
                 .map_or(String::new(), |c| format!("{c:.3}"));
             let (against, margin) = judgement
                 .against
-                .map_or((String::new(), String::new()), |(l, m)| {
-                    (l, format!("{m:.3}"))
-                });
+                .map_or(("", String::new()), |(l, m)| (l, format!("{m:.3}")));
             let verdict = match &rejection {
                 Some(r) => {
                     *dropped.entry(r.filter.name()).or_insert(0usize) += 1;

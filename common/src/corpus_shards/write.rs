@@ -76,7 +76,7 @@ impl Table {
                 text("reason"),
                 text("detail"),
                 text("src_lang"),
-                text("src_text"),
+                optional("src_text"),
                 optional("tgt_lang"),
                 optional("tgt_text"),
             ],

@@ -52,12 +52,14 @@ pub struct Judgement {
     pub letters: u32,
     /// The cheapest language and its cost per letter, in nats (for Chinese, Japanese and
     /// Korean, told apart by their scripts, the language the scripts point to, at cost 0).
-    pub best: Option<(String, f64)>,
+    /// Names are the built-in model's, so judging a text allocates nothing unless it is
+    /// rejected.
+    pub best: Option<(&'static str, f64)>,
     /// The expected language's cost per letter, when the model knows it.
     pub expected: Option<f64>,
     /// The language that argues against the expected one (the cheapest unrelated one; for a
     /// language the model lacks, English), and how much cheaper it is a letter.
-    pub against: Option<(String, f64)>,
+    pub against: Option<(&'static str, f64)>,
     /// Why the text is not in its language, when it is not.
     pub rejection: Option<String>,
 }
@@ -94,7 +96,7 @@ impl LangId {
         }
         let model = Model::get();
         // A language of unknown script is read in the script its text is written in.
-        let script_model: Option<(usize, &ScriptModel)> = if lang.scripts.is_empty() {
+        let script_model: Option<(usize, &'static ScriptModel)> = if lang.scripts.is_empty() {
             model.for_text(text)
         } else {
             lang.scripts.iter().find_map(|&s| model.for_script(s))
@@ -131,9 +133,9 @@ impl LangId {
             });
         Judgement {
             letters: scores.letters,
-            best: best.map(|(column, cost)| (name(column).to_string(), cost)),
+            best: best.map(|(column, cost)| (name(column), cost)),
             expected,
-            against: against.map(|(column, margin)| (name(column).to_string(), margin)),
+            against: against.map(|(column, margin)| (name(column), margin)),
             rejection,
         }
     }
@@ -168,7 +170,7 @@ impl LangId {
             .map(|(reads, why)| format!("reads as {reads} ({why})"));
         Some(Judgement {
             letters,
-            best: read_as.map(|(reads, _)| (reads.to_string(), 0.0)),
+            best: read_as.map(|(reads, _)| (reads, 0.0)),
             rejection,
             ..Judgement::default()
         })

@@ -160,7 +160,7 @@ impl LineReader {
         if self.buffer.last() == Some(&b'\r') {
             self.buffer.pop();
         }
-        match std::str::from_utf8(&self.buffer) {
+        match simdutf8::compat::from_utf8(&self.buffer) {
             Ok(text) => Ok(Some((self.line, Ok(text)))),
             Err(e) => Ok(Some((
                 self.line,

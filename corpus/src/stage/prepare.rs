@@ -21,8 +21,6 @@ pub(super) struct Prepared {
     /// The texts as normalised (as read, for a copy found by its raw text).
     pub(super) src: String,
     pub(super) tgt: Option<String>,
-    /// The texts as read, where normalising changed them: a copy is recorded as read.
-    pub(super) read: (Option<String>, Option<String>),
     /// Normalisation steps that changed the source / target text (bit masks).
     pub(super) changed: (u32, u32),
     /// The exact key of the normalised text (none for a copy found by its raw text).
@@ -83,20 +81,19 @@ impl Preparer {
             verdict: Verdict::Copy,
             src: raw.src,
             tgt: raw.tgt,
-            read: (None, None),
         }
     }
 
     /// The first pass: normalise, compute the exact key.
     pub(super) fn normalize(&self, raw: RawSegment, langs: &[Language]) -> Prepared {
         let raw_bytes = raw_bytes(&raw);
-        let (src, read_src, src_changed) = self.normalize_text(raw.src, &langs[0]);
-        let (tgt, read_tgt, tgt_changed) = match raw.tgt {
+        let (src, src_changed) = self.normalize_text(raw.src, &langs[0]);
+        let (tgt, tgt_changed) = match raw.tgt {
             Some(t) => {
-                let (t, read, changed) = self.normalize_text(t, &langs[1]);
-                (Some(t), read, changed)
+                let (t, changed) = self.normalize_text(t, &langs[1]);
+                (Some(t), changed)
             }
-            None => (None, None, 0),
+            None => (None, 0),
         };
         let key = match &tgt {
             Some(tgt) => exact_key(&[&langs[0].tag, &src, &langs[1].tag, tgt]),
@@ -110,15 +107,14 @@ impl Preparer {
             verdict: Verdict::Normalized { key },
             src,
             tgt,
-            read: (read_src, read_tgt),
         }
     }
 
-    /// (normalised text, the text as read when it changed, the steps that changed it).
-    fn normalize_text(&self, text: String, lang: &Language) -> (String, Option<String>, u32) {
+    /// (normalised text, the steps that changed it).
+    fn normalize_text(&self, text: String, lang: &Language) -> (String, u32) {
         match self.normalizer.normalize(&text, lang) {
-            (Some(normalized), changed) => (normalized, Some(text), changed),
-            (None, changed) => (text, None, changed),
+            (Some(normalized), changed) => (normalized, changed),
+            (None, changed) => (text, changed),
         }
     }
 

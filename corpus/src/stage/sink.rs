@@ -131,11 +131,11 @@ impl<'a> Sink<'a> {
     }
 
     /// Counts a segment whose fate is decided and writes its row: kept, or rejected with its
-    /// reason. A copy is written as read, and its normalisation not counted again (the counts
-    /// are of distinct texts). True when kept.
-    pub(super) fn record(
+    /// reason. A copy is written without its text, and its normalisation not counted again
+    /// (the counts are of distinct texts). True when kept.
+    pub(super) fn record<'s>(
         &mut self,
-        segment: &Prepared,
+        segment: &'s Prepared,
         outcome: std::result::Result<(), (DropReason, Cow<'static, str>)>,
         source: &Source,
         lang_key: &str,
@@ -179,12 +179,11 @@ impl<'a> Sink<'a> {
             Err((reason, detail)) => {
                 *entry(&mut lang_stats.dropped, reason.name()) += 1;
                 if let Some(rejected) = self.rejected.as_mut() {
-                    let (read_src, read_tgt) = match copy {
-                        true => (segment.read.0.as_ref(), segment.read.1.as_ref()),
-                        false => (None, None),
-                    };
+                    // A copy's text is the input's at its line, and an earlier row's: it is
+                    // not written again (copies are most of the rows on repetitive input).
+                    let text = |text: &'s str| if copy { Cell::Null } else { Cell::Str(text) };
                     let (tgt_lang, tgt_text) = match &segment.tgt {
-                        Some(t) => (Cell::Str(&langs[1].tag), Cell::Str(read_tgt.unwrap_or(t))),
+                        Some(t) => (Cell::Str(&langs[1].tag), text(t)),
                         None => (Cell::Null, Cell::Null),
                     };
                     rejected.push(&[
@@ -193,7 +192,7 @@ impl<'a> Sink<'a> {
                         Cell::Str(reason.name()),
                         Cell::Str(&detail),
                         Cell::Str(&langs[0].tag),
-                        Cell::Str(read_src.unwrap_or(&segment.src)),
+                        text(&segment.src),
                         tgt_lang,
                         tgt_text,
                     ])?;

@@ -132,7 +132,9 @@ fn keep_keys(
         }
         Verdict::Normalized { .. } => unreachable!("every normalised segment is judged"),
     };
-    if let (Some(exact), Some(key), false) = (exact, prepared.key, matches!(fate, Fate::Copy)) {
+    // A copy's row is written without its text, so its record needs none.
+    let copy = matches!(fate, Fate::Copy);
+    if let (Some(exact), Some(key), false) = (exact, prepared.key, copy) {
         {
             exact[partition(key, exact.len())].push(&ExactRecord {
                 key,
@@ -141,12 +143,12 @@ fn keep_keys(
             })?;
         }
     }
+    let text = |text: String| if copy { String::new() } else { text };
     Ok(SegmentRecord {
         line: prepared.line,
         raw_bytes: prepared.raw_bytes,
-        src: prepared.src,
-        tgt: prepared.tgt,
-        read: prepared.read,
+        src: text(prepared.src),
+        tgt: prepared.tgt.map(text),
         changed: prepared.changed,
         fate,
     })

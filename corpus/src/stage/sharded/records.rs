@@ -27,7 +27,6 @@ pub struct SegmentRecord {
     pub raw_bytes: u64,
     pub src: String,
     pub tgt: Option<String>,
-    pub read: (Option<String>, Option<String>),
     pub changed: (u32, u32),
     pub fate: Fate,
 }

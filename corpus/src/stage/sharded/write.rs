@@ -150,7 +150,6 @@ fn decide(
         raw_bytes: record.raw_bytes,
         src: record.src,
         tgt: record.tgt,
-        read: record.read,
         changed: record.changed,
         key: None,
         verdict,
