@@ -18,7 +18,7 @@ pub fn simplify_into(text: &str, out: &mut String) {
         let keep = if c.is_ascii() {
             c.is_ascii_alphanumeric()
         } else {
-            c.is_alphanumeric() || is_mark(c)
+            crate::chars::is_letter(c) || c.is_numeric() || is_mark(c)
         };
         if keep {
             if pending_space && !out.is_empty() {
