@@ -33,7 +33,8 @@ UDHR = {"en": "eng", "vi": "vie", "zh": "cmn_hans", "ja": "jpn", "ko": "kor", "k
         "hi": "hin", "id": "ind", "de": "deu_1996", "fr": "fra", "es": "spa", "ru": "rus",
         "th": "tha", "lo": "lao", "my": "mya", "am": "amh", "yo": "yor", "sw": "swh"}
 # The measured sets, held out unless a system chose its merges on one.
-SETS = {"gettext": "sets/gettext/test", "help": "sets/help", "udhr": "sets/udhr"}
+SETS = {"gettext": "sets/gettext/test", "help": "sets/help", "udhr": "sets/udhr",
+        "gettext-dev": "sets/gettext/dev"}
 SPECIAL = "<|endoftext|>"
 SYSTEMS = ["mekong", "hf-parity", "sentencepiece", "mekong-char-window", "mekong-byte",
            "mekong-udhr", "hf-classic", "mekong-classic", "mekong-char-classic"]
@@ -55,6 +56,8 @@ MEKONG = {
     "mekong-global10k": ("sets/gettext/dev", ["--global-merges", "10000"]),
     "mekong-window": ("sets/gettext/dev", WINDOW),
     "mekong-caps": ("sets/gettext/dev", ["--premium-cap", "lo=1.2,yo=1.2,sw=1.2,am=1.2"]),
+    **{f"mekong-tolerance-{t}": ("sets/gettext/dev", CHAR + ["--parity-tolerance", t])
+       for t in ["1.02", "1.03", "1.05", "1.1"]},
 }
 
 
@@ -276,13 +279,17 @@ def markdown(results, vocab):
     for name, path in SETS.items():
         def held(r, text, path=path):
             return text if r["dev"] != path else f"{text} (dev)"
-        sets = lambda r, name=name: r["sets"][name]
-        langs = len(next(iter(results.values()))["sets"][name]["tokens"])
-        row(f"**{name}** ({langs} languages): tokens", lambda r: held(r, f"{sets(r)['total']:,}"))
-        row(f"{name}: Gini", lambda r: held(r, f"{sets(r)['gini']:.3f}"))
-        row(f"{name}: max premium", lambda r: held(r, "{:.2f} ({})".format(
-            *max((p, l) for l, p in sets(r)["premium"].items()))))
-        row(f"{name}: vi", lambda r: held(r, f"{sets(r)['premium']['vi']:.2f}"))
+        def cell(fmt, name=name):
+            # Results saved before a set was added have no figures for it.
+            return lambda r: held(r, fmt(r["sets"][name])) if name in r["sets"] else "—"
+        langs = max(len(r["sets"][name]["tokens"]) for r in results.values() if name in r["sets"])
+        row(f"**{name}** ({langs} languages): tokens", cell(lambda s: f"{s['total']:,}"))
+        # A premium is against English: English's own count shows what evenness cost it.
+        row(f"{name}: English tokens", cell(lambda s: f"{s['tokens']['en']:,}"))
+        row(f"{name}: Gini", cell(lambda s: f"{s['gini']:.3f}"))
+        row(f"{name}: max premium", cell(lambda s: "{:.2f} ({})".format(
+            *max((p, l) for l, p in s["premium"].items()))))
+        row(f"{name}: vi", cell(lambda s: f"{s['premium']['vi']:.2f}"))
     for lang in LANGS[1:]:
         row(f"gettext: premium {lang}", lambda r, lang=lang: f"{r['sets']['gettext']['premium'][lang]:.2f}")
     return f"Vocabulary {vocab}.\n\n" + "\n".join(rows)

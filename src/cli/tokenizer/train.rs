@@ -35,6 +35,10 @@ pub struct TrainArgs {
     /// Moving-window variant: a language may take at most alpha/languages of the window.
     #[arg(long, default_value_t = TrainOptions::default().alpha)]
     alpha: f64,
+    /// Parity serves a language only while its dev premium is above this level (e.g. 1.1);
+    /// while every language is within it, the merge is the most frequent pair overall.
+    #[arg(long)]
+    parity_tolerance: Option<f64>,
     /// Parity without dev set: target compression ratios, e.g. vi=1.0,km=1.2 (others 1.0).
     #[arg(long, value_parser = parse_language_values)]
     target_ratio: Option<BTreeMap<String, f64>>,
@@ -76,6 +80,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         global_merges: args.global_merges,
         window: args.window,
         alpha: args.alpha,
+        parity_tolerance: args.parity_tolerance,
         target_ratio: args.target_ratio.unwrap_or_default(),
         premium_cap: args.premium_cap.unwrap_or_default(),
         min_frequency: args.min_frequency,

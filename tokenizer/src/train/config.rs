@@ -98,6 +98,11 @@ pub struct TrainOptions {
     pub window: Option<usize>,
     /// Moving-window variant: a language may take at most `alpha / languages` of the last W merges.
     pub alpha: f64,
+    /// Parity serves a language only while its dev premium is above this level; while every
+    /// language is within it, the merge is the most frequent pair over all languages. Left out
+    /// of the recorded parameters when unset, so runs from before the option stay cached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parity_tolerance: Option<f64>,
     /// Parity without a dev set: desired compression ratio per language (others 1.0).
     pub target_ratio: BTreeMap<String, f64>,
     /// Vietnamese-first: hold these languages' dev premium at or under the given value.
@@ -131,6 +136,7 @@ impl Default for TrainOptions {
             global_merges: 0,
             window: None,
             alpha: 2.0,
+            parity_tolerance: None,
             target_ratio: BTreeMap::new(),
             premium_cap: BTreeMap::new(),
             min_frequency: 2,
@@ -188,9 +194,18 @@ impl TrainConfig {
             && (o.window.is_some()
                 || !o.target_ratio.is_empty()
                 || !o.premium_cap.is_empty()
-                || o.global_merges > 0)
+                || o.global_merges > 0
+                || o.parity_tolerance.is_some())
         {
-            return bad("--window, --target-ratio, --premium-cap and --global-merges apply to --algorithm parity only");
+            return bad("--window, --target-ratio, --premium-cap, --global-merges and --parity-tolerance apply to --algorithm parity only");
+        }
+        if o.parity_tolerance.is_some() && (self.dev.is_none() || !o.target_ratio.is_empty()) {
+            return bad("--parity-tolerance needs a dev set and no --target-ratio (premiums are measured on the dev set)");
+        }
+        if o.parity_tolerance
+            .is_some_and(|t| !(t.is_finite() && t >= 1.0))
+        {
+            return bad("--parity-tolerance must be a number of at least 1 (a premium against the reference language)");
         }
         if !o.premium_cap.is_empty() && (self.dev.is_none() || !o.target_ratio.is_empty()) {
             return bad("--premium-cap needs a dev set and no --target-ratio (caps are measured on the dev set)");

@@ -27,7 +27,7 @@ use crate::pretokenize::fair_pre_tokenizer;
 use feed::DevCounts;
 use indicatif::{ProgressBar, ProgressStyle};
 use mekong_common::{write_files_atomic, Manifest, StagingDir};
-use merges::{DevWords, LearnedMerges, MergeInput, MergeRules, WordCounts};
+use merges::{DevWords, LearnedMerges, MergeInput, MergeRules, Tolerance, WordCounts};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -170,7 +170,7 @@ pub fn learn_from_counts(
         .iter()
         .map(|(lang, cap)| (lang.clone(), cap * (1.0 - CAP_MARGIN)))
         .collect();
-    let rules = merge_rules(options, &languages, &train_counts)?;
+    let rules = merge_rules(options, &languages, &train_counts, &reference)?;
     let mut passes = 0;
     let learned = loop {
         passes += 1;
@@ -419,6 +419,7 @@ fn merge_rules(
     options: &TrainOptions,
     languages: &[String],
     train_counts: &[WordCounts],
+    reference: &str,
 ) -> Result<MergeRules> {
     let initial_alphabet: Vec<char> = match options.base {
         Base::Byte => tokenizers::pre_tokenizers::byte_level::ByteLevel::alphabet()
@@ -459,6 +460,13 @@ fn merge_rules(
         },
         window: options.window.map(|w| (w, options.alpha)),
         ratio,
+        tolerance: options.parity_tolerance.map(|level| Tolerance {
+            level,
+            reference: languages
+                .iter()
+                .position(|l| l == reference)
+                .expect("the reference language is one of the training languages"),
+        }),
     })
 }
 

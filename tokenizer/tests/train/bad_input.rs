@@ -102,6 +102,29 @@ fn a_special_token_named_like_a_byte_token_is_refused_with_a_character_base() {
 }
 
 #[test]
+fn a_parity_tolerance_below_one_or_without_parity_on_a_dev_set_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let train_dir = write_folder(&dir.path().join("train"), &SENTENCES[..2]);
+    let dev_dir = write_folder(&dir.path().join("dev"), &SENTENCES[..2]);
+    for (tolerance, base) in [(0.9, parity(1000, 2)), (f64::NAN, parity(1000, 2))] {
+        let options = TrainOptions {
+            parity_tolerance: Some(tolerance),
+            ..base
+        };
+        let error = train(&config(&train_dir, Some(&dev_dir), options))
+            .err()
+            .unwrap();
+        assert!(error.to_string().contains("at least 1"), "{error}");
+    }
+    let options = TrainOptions {
+        parity_tolerance: Some(1.1),
+        ..classic(1000, 2)
+    };
+    let error = train(&config(&train_dir, None, options)).err().unwrap();
+    assert!(error.to_string().contains("parity only"), "{error}");
+}
+
+#[test]
 fn parity_without_dev_set_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let train_dir = write_folder(dir.path(), &SENTENCES[..2]);

@@ -5,12 +5,16 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// Obviously-correct parity-aware BPE: at each step take the language whose dev text is longest
-/// (first on ties), merge its most frequent training pair everywhere.
+/// (first on ties), merge its most frequent training pair everywhere. With a tolerance, a step
+/// where every dev text is within `tolerance` × English's merges the most frequent pair over
+/// all languages instead ("global").
 fn naive_parity(
     train: &[(&str, &[&str])],
     dev: &[(&str, &[&str])],
     merges: usize,
+    tolerance: Option<f64>,
 ) -> (Vec<(String, String)>, Vec<String>) {
+    let english = train.iter().position(|(l, _)| *l == "en").unwrap();
     // Languages in code order, as the trainer numbers them (ties go to the first).
     let mut train_words: Vec<Words> = train.iter().map(|(_, l)| naive::count_words(l)).collect();
     let mut dev_words: Vec<Words> = dev.iter().map(|(_, l)| naive::count_words(l)).collect();
@@ -22,13 +26,21 @@ fn naive_parity(
             0,
             |best, l| if lengths[l] > lengths[best] { l } else { best },
         );
-        let pair = naive::best_pair(&train_words[longest], 1)
-            .expect("the test corpus never runs out of pairs");
+        let within = tolerance.is_some_and(|t| {
+            let level = t * lengths[english] as f64;
+            lengths.iter().all(|&l| l as f64 <= level)
+        });
+        let all: Words = train_words.iter().flatten().cloned().collect();
+        let served = if within { &all } else { &train_words[longest] };
+        let pair = naive::best_pair(served, 1).expect("the test corpus never runs out of pairs");
         for words in train_words.iter_mut().chain(dev_words.iter_mut()) {
             naive::apply(words, &pair);
         }
         learned.push(pair);
-        chosen.push(train[longest].0.to_string());
+        chosen.push(match within {
+            true => "global".to_string(),
+            false => train[longest].0.to_string(),
+        });
     }
     (learned, chosen)
 }
@@ -43,29 +55,57 @@ fn expand(runs: &[serde_json::Value]) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn parity_picks_the_most_frequent_pair_of_the_longest_language() {
+const MERGES: usize = 150;
+
+/// Trains parity (with `tolerance`) on four languages, the first two sentences of each as the
+/// dev set; returns the merges learned and the language served at each step, from the trainer
+/// and from [`naive_parity`].
+fn four_languages_both_ways(tolerance: Option<f64>) -> [(Vec<(String, String)>, Vec<String>); 2] {
     let dir = tempfile::tempdir().unwrap();
     let chosen = four_languages();
     let dev: Vec<(&str, &[&str])> = chosen.iter().map(|(l, s)| (*l, &s[..2])).collect();
     let train_dir = write_folder(&dir.path().join("train"), &chosen);
     let dev_dir = write_folder(&dir.path().join("dev"), &dev);
-    let merges = 150;
-    let trained = train(&config(
-        &train_dir,
-        Some(&dev_dir),
-        parity(256 + 1 + merges, 1),
-    ))
-    .unwrap();
-    let (expected, expected_languages) = naive_parity(&chosen, &dev, merges);
-    assert_eq!(merges_of(&trained.json), expected);
-
+    let options = TrainOptions {
+        parity_tolerance: tolerance,
+        ..parity(256 + 1 + MERGES, 1)
+    };
+    let trained = train(&config(&train_dir, Some(&dev_dir), options)).unwrap();
     let summary: serde_json::Value = serde_json::from_str(&trained.summary.to_json()).unwrap();
-    let steps = summary["steps"]["runs"].as_array().unwrap();
-    assert_eq!(expand(steps), expected_languages);
+    let steps = expand(summary["steps"]["runs"].as_array().unwrap());
+    [
+        (merges_of(&trained.json), steps),
+        naive_parity(&chosen, &dev, MERGES, tolerance),
+    ]
+}
+
+#[test]
+fn parity_picks_the_most_frequent_pair_of_the_longest_language() {
+    let [trained, expected] = four_languages_both_ways(None);
+    assert_eq!(trained, expected);
     // Every language was served at some point: parity moves on once one is short.
-    let distinct: std::collections::BTreeSet<_> = expected_languages.iter().collect();
+    let distinct: std::collections::BTreeSet<_> = expected.1.iter().collect();
     assert_eq!(distinct.len(), 4);
+}
+
+/// A language is served only while its dev premium is above the tolerance; while every one is
+/// within it, the merge is classic.
+#[test]
+fn with_a_tolerance_parity_serves_only_the_languages_above_it() {
+    let [trained, expected] = four_languages_both_ways(Some(1.05));
+    assert_eq!(trained, expected);
+    // Both kinds of step happen on this corpus.
+    let steps = &trained.1;
+    assert!(steps.iter().any(|s| s == "global") && steps.iter().any(|s| s != "global"));
+
+    // Above every premium: classic BPE.
+    let [(merges, steps), _] = four_languages_both_ways(Some(100.0));
+    let lines: Vec<&str> = four_languages()
+        .iter()
+        .flat_map(|(_, l)| l.iter().copied())
+        .collect();
+    assert_eq!(merges, naive::classic(&lines, MERGES, 1));
+    assert!(steps.iter().all(|s| s == "global"));
 }
 
 #[test]

@@ -62,6 +62,17 @@ pub struct MergeRules {
     pub window: Option<(usize, f64)>,
     /// Ratio mode: desired compression ratio per language, instead of dev lengths.
     pub ratio: Option<Vec<f64>>,
+    /// Parity with a tolerance: while every live language's dev premium is within the level,
+    /// the merge is classic.
+    pub tolerance: Option<Tolerance>,
+}
+
+/// A premium level, and the language premiums are measured against (its place in the
+/// languages' order).
+#[derive(Debug, Clone, Copy)]
+pub struct Tolerance {
+    pub level: f64,
+    pub reference: usize,
 }
 
 pub struct LearnedMerges {
@@ -84,8 +95,10 @@ pub fn learn(input: &MergeInput, rules: &MergeRules, progress: &ProgressBar) -> 
     );
     let target = rules.vocab_size.saturating_sub(vocab.len());
     let parity_steps = target > rules.global_merges;
-    let (mut table, mut tallies) =
-        WordTable::build(input, &vocab, parity_steps, rules.global_merges > 0);
+    // Classic merges need the pair counts summed over languages: for the first N, or for
+    // any step with a tolerance.
+    let track_global = |step: usize| step < rules.global_merges || rules.tolerance.is_some();
+    let (mut table, mut tallies) = WordTable::build(input, &vocab, parity_steps, track_global(0));
     let initial_lengths = tallies.train_lengths.clone();
     let mut selector = Selector::new(languages, rules.window, rules.ratio.clone());
     let mut exhausted = vec![false; languages];
@@ -95,18 +108,23 @@ pub fn learn(input: &MergeInput, rules: &MergeRules, progress: &ProgressBar) -> 
 
     while merges.len() < target && !exhausted.iter().all(|&e| e) {
         let step = merges.len();
-        let choice = (step >= rules.global_merges).then(|| {
-            let (lengths, reference) = match (&input.dev, &rules.ratio) {
-                (Some(dev), None) => (
-                    &tallies.dev_lengths,
-                    dev.reference
-                        .is_some()
-                        .then_some(&tallies.reference_lengths[..]),
-                ),
-                _ => (&tallies.train_lengths, None),
-            };
-            selector.pick(lengths, reference, &initial_lengths, &exhausted)
-        });
+        let choice = (step >= rules.global_merges)
+            .then(|| {
+                let (lengths, reference) = match (&input.dev, &rules.ratio) {
+                    (Some(dev), None) => (
+                        &tallies.dev_lengths,
+                        dev.reference
+                            .is_some()
+                            .then_some(&tallies.reference_lengths[..]),
+                    ),
+                    _ => (&tallies.train_lengths, None),
+                };
+                let within = rules.tolerance.is_some_and(|tolerance| {
+                    selector.all_within(tolerance, lengths, reference, &exhausted)
+                });
+                (!within).then(|| selector.pick(lengths, reference, &initial_lengths, &exhausted))
+            })
+            .flatten();
         let counts = match choice {
             Some(lang) => &mut tallies.per_language[lang],
             None => &mut tallies.global,
@@ -122,7 +140,7 @@ pub fn learn(input: &MergeInput, rules: &MergeRules, progress: &ProgressBar) -> 
             },
         };
         let merged = vocab.merged(pair);
-        tallies.track_global = step + 1 < rules.global_merges;
+        tallies.track_global = track_global(step + 1);
         table.merge(pair, merged, &mut tallies, &vocab);
         merges.push(pair);
         choices.push(choice);

@@ -178,6 +178,8 @@ fn learns_the_same_merges_as_the_crates_parity_trainer() {
             },
             window: window.then_some((4, 1.5)),
             ratio: (case % 7 == 3).then(|| ratio.clone()),
+            // The crate has no tolerance.
+            tolerance: None,
         };
         let expected = crate_merges(&input, &rules);
         assert_eq!(ours(&input, &rules), expected, "case {case}");

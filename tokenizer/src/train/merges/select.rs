@@ -55,6 +55,24 @@ impl Selector {
         picked
     }
 
+    /// Whether every live language's premium (its score over the reference's) is within the
+    /// tolerance. Scores carry the premium caps' dev weights, so a capped language counts as
+    /// within once its premium is within its (effective) cap times the level.
+    pub fn all_within(
+        &self,
+        tolerance: super::Tolerance,
+        lengths: &[i64],
+        reference: Option<&[i64]>,
+        exhausted: &[bool],
+    ) -> bool {
+        let score = |lang: usize| match reference {
+            Some(reference) => lengths[lang] as f64 / reference[lang].max(1) as f64,
+            None => lengths[lang] as f64,
+        };
+        let level = tolerance.level * score(tolerance.reference);
+        (0..lengths.len()).all(|lang| exhausted[lang] || score(lang) <= level)
+    }
+
     /// The best-scoring language whose share of the last W picks is within the threshold;
     /// when every language is over it, the last one considered.
     ///
@@ -125,6 +143,26 @@ mod tests {
         let mut ratio = Selector::new(2, None, Some(vec![1.0, 2.0]));
         // Compression 2.0 / 1.0 = 2 for both; language 1 wants twice as much.
         assert_eq!(ratio.pick(&[50, 50], None, &[100, 100], &[false; 2]), 1);
+    }
+
+    #[test]
+    fn within_the_tolerance_is_measured_against_the_reference_live_languages_only() {
+        let selector = Selector::new(3, None, None);
+        let tolerance = |level| super::super::Tolerance {
+            level,
+            reference: 0,
+        };
+        // Aligned rows: premiums 1.0, 1.1, 1.3.
+        let lengths = [100, 110, 130];
+        assert!(!selector.all_within(tolerance(1.2), &lengths, None, &[false; 3]));
+        assert!(selector.all_within(tolerance(1.3), &lengths, None, &[false; 3]));
+        // An exhausted language no longer counts.
+        assert!(selector.all_within(tolerance(1.2), &lengths, None, &[false, false, true]));
+        // Partial rows: language 1 is 30 against the reference's 20 on its rows (1.5).
+        let reference = [100, 20, 100];
+        let lengths = [100, 30, 110];
+        assert!(!selector.all_within(tolerance(1.2), &lengths, Some(&reference), &[false; 3]));
+        assert!(selector.all_within(tolerance(1.5), &lengths, Some(&reference), &[false; 3]));
     }
 
     #[test]
