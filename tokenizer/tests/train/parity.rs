@@ -4,6 +4,9 @@ use mekong_tokenizer::train::{train, TrainOptions, Trained};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+/// Merges learned, and the language served at each step ("global" for a classic merge).
+type Run = (Vec<(String, String)>, Vec<String>);
+
 /// Obviously-correct parity-aware BPE: at each step take the language whose dev text is longest
 /// (first on ties), merge its most frequent training pair everywhere. With a tolerance, a step
 /// where every dev text is within `tolerance` × English's merges the most frequent pair over
@@ -13,7 +16,7 @@ fn naive_parity(
     dev: &[(&str, &[&str])],
     merges: usize,
     tolerance: Option<f64>,
-) -> (Vec<(String, String)>, Vec<String>) {
+) -> Run {
     let english = train.iter().position(|(l, _)| *l == "en").unwrap();
     // Languages in code order, as the trainer numbers them (ties go to the first).
     let mut train_words: Vec<Words> = train.iter().map(|(_, l)| naive::count_words(l)).collect();
@@ -60,7 +63,7 @@ const MERGES: usize = 150;
 /// Trains parity (with `tolerance`) on four languages, the first two sentences of each as the
 /// dev set; returns the merges learned and the language served at each step, from the trainer
 /// and from [`naive_parity`].
-fn four_languages_both_ways(tolerance: Option<f64>) -> [(Vec<(String, String)>, Vec<String>); 2] {
+fn four_languages_both_ways(tolerance: Option<f64>) -> [Run; 2] {
     let dir = tempfile::tempdir().unwrap();
     let chosen = four_languages();
     let dev: Vec<(&str, &[&str])> = chosen.iter().map(|(l, s)| (*l, &s[..2])).collect();
