@@ -5,10 +5,12 @@
 
 use super::open_stream;
 use crate::config::InputConfig;
+use crate::dedup::KeySet;
 use crate::error::{CorpusError, Result};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::xxh3_128;
 
 /// The part of a file a range reader reads.
 struct Span {
@@ -33,6 +35,12 @@ pub struct LineReader {
 
 /// One line as read: its number and either its text or why it is unusable.
 pub type Line<'a> = (u64, std::result::Result<&'a str, String>);
+
+/// A line read, with the key of its bytes, or a line whose bytes were seen before.
+pub enum Fetched<'a> {
+    Line(Line<'a>, u128),
+    Repeat(u64, &'a [u8]),
+}
 
 impl LineReader {
     pub fn open(path: &Path, input: &InputConfig) -> Result<Self> {
@@ -110,6 +118,30 @@ impl LineReader {
     /// The next line without its line ending, or `None` at the end of the file. A line that
     /// is too long or not UTF-8 comes back as `Err(reason)`; pass it to [`Self::reject`].
     pub fn next_line(&mut self) -> Result<Option<Line<'_>>> {
+        let Some(too_long) = self.read_bytes()? else {
+            return Ok(None);
+        };
+        Ok(Some((self.line, self.text(too_long))))
+    }
+
+    /// As [`Self::next_line`], unless the line's bytes have a key in `seen`: then it comes
+    /// back as a [`Fetched::Repeat`] with its bytes, not validated (an equal line was). A line
+    /// read comes with the key of its bytes, for the caller to add to `seen` once it accepts
+    /// the line (a repeated bad line must fail again).
+    pub fn next_line_unless_seen(&mut self, seen: &KeySet<u128>) -> Result<Option<Fetched<'_>>> {
+        let Some(too_long) = self.read_bytes()? else {
+            return Ok(None);
+        };
+        let key = xxh3_128(&self.buffer);
+        if !too_long && seen.contains(&key) {
+            return Ok(Some(Fetched::Repeat(self.line, &self.buffer)));
+        }
+        Ok(Some(Fetched::Line((self.line, self.text(too_long)), key)))
+    }
+
+    /// Reads the next line's bytes, without its line ending, into `buffer`; `None` at the end
+    /// of the file, else whether the line was too long (then `buffer` is empty).
+    fn read_bytes(&mut self) -> Result<Option<bool>> {
         self.buffer.clear();
         if self.span.as_ref().is_some_and(|s| s.position >= s.end) {
             return Ok(None);
@@ -150,26 +182,26 @@ impl LineReader {
             return Ok(None);
         }
         self.line += 1;
-        if too_long {
-            let reason = format!(
-                "line longer than {} bytes (max_line_bytes); is the file missing its line breaks?",
-                self.max_bytes
-            );
-            return Ok(Some((self.line, Err(reason))));
-        }
         if self.buffer.last() == Some(&b'\r') {
             self.buffer.pop();
         }
-        match simdutf8::compat::from_utf8(&self.buffer) {
-            Ok(text) => Ok(Some((self.line, Ok(text)))),
-            Err(e) => Ok(Some((
-                self.line,
-                Err(format!(
-                    "not valid UTF-8 (at byte {} of the line); convert the file to UTF-8",
-                    e.valid_up_to()
-                )),
-            ))),
+        Ok(Some(too_long))
+    }
+
+    /// The line in `buffer` as text, or why it is bad.
+    fn text(&self, too_long: bool) -> std::result::Result<&str, String> {
+        if too_long {
+            return Err(format!(
+                "line longer than {} bytes (max_line_bytes); is the file missing its line breaks?",
+                self.max_bytes
+            ));
         }
+        simdutf8::compat::from_utf8(&self.buffer).map_err(|e| {
+            format!(
+                "not valid UTF-8 (at byte {} of the line); convert the file to UTF-8",
+                e.valid_up_to()
+            )
+        })
     }
 
     /// A bad line: an error naming file and line, or counted and skipped with `skip_bad_lines`.

@@ -30,10 +30,31 @@ pub struct RawSegment {
     pub tgt: Option<String>,
 }
 
+/// What [`SegmentReader::next_item`] yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Segment(RawSegment),
+    /// A line whose bytes equal a line read before, so its segment equals that line's: all an
+    /// exact deduplication needs of it is where it is and its size.
+    Repeat {
+        line: u64,
+        /// Its texts' bytes, as [`RawSegment`]'s would count them.
+        bytes: u64,
+        pair: bool,
+    },
+}
+
 /// A stream of segments from one source.
 pub trait SegmentReader: Send {
     /// The next segment, or `None` at the end of the input.
     fn next_segment(&mut self) -> Result<Option<RawSegment>>;
+    /// As [`Self::next_segment`], except that a reader of one segment a line may yield a line
+    /// whose bytes it read before as an [`Item::Repeat`], without validating, splitting or
+    /// copying it again (on repetitive input, most of the reading). For a stage that drops
+    /// exact copies anyway.
+    fn next_item(&mut self) -> Result<Option<Item>> {
+        Ok(self.next_segment()?.map(Item::Segment))
+    }
     /// Lines skipped as bad input (only when `skip_bad_lines` is on).
     fn skipped_lines(&self) -> u64 {
         0

@@ -23,11 +23,11 @@ impl ExactDuplicates {
     }
 
     /// For each raw key of a batch, whether its text is read for the first time (always,
-    /// when exact deduplication is off).
-    pub(super) fn first_reads(&mut self, raw_keys: &[u128]) -> Vec<bool> {
+    /// when exact deduplication is off). No key: a line the reader found repeated, a copy.
+    pub(super) fn first_reads(&mut self, raw_keys: &[Option<u128>]) -> Vec<bool> {
         raw_keys
             .iter()
-            .map(|&key| !self.enabled || self.raw.insert(key))
+            .map(|key| key.is_some_and(|key| !self.enabled || self.raw.insert(key)))
             .collect()
     }
 

@@ -15,7 +15,7 @@ mod sink;
 use crate::config::{CorpusConfig, Source, SourceKind};
 use crate::error::{CorpusError, Result};
 use crate::lang::Language;
-use crate::readers::{open_source, RawSegment, SegmentReader};
+use crate::readers::{open_source, Item, SegmentReader};
 use crate::stats::{SourceStats, Stats};
 use duplicates::ExactDuplicates;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -138,10 +138,11 @@ impl<'a> Processor<'a> {
         progress.set_message(format!("{} {}", source.lang_key(), source.label));
 
         let reader = open_source(source, &sink.config.input)?;
-        let (raw_sender, raw_batches) = sync_channel::<Result<Vec<RawSegment>>>(2);
+        let repeats = sink.config.dedup.exact;
+        let (raw_sender, raw_batches) = sync_channel::<Result<Vec<Item>>>(2);
         let (prepared_sender, prepared_batches) = sync_channel::<Vec<Prepared>>(2);
         let (skipped, source_stats) = std::thread::scope(|scope| {
-            let producer = scope.spawn(move || read_batches(reader, raw_sender));
+            let producer = scope.spawn(move || read_batches(reader, repeats, raw_sender));
             let langs = &langs;
             let sink = &mut *sink;
             let writer = scope.spawn(move || write_batches(sink, prepared_batches, source, langs));
@@ -185,17 +186,24 @@ impl<'a> Processor<'a> {
 fn prepare_batch(
     preparer: &Preparer,
     duplicates: &mut ExactDuplicates,
-    batch: Vec<RawSegment>,
+    batch: Vec<Item>,
     langs: &[Language],
 ) -> Vec<Prepared> {
-    let keys: Vec<u128> = batch.par_iter().map(|raw| raw_key(raw, langs)).collect();
+    let keys: Vec<Option<u128>> = batch
+        .par_iter()
+        .map(|item| match item {
+            Item::Segment(raw) => Some(raw_key(raw, langs)),
+            Item::Repeat { .. } => None,
+        })
+        .collect();
     let first_reads = duplicates.first_reads(&keys);
     let mut prepared: Vec<Prepared> = batch
         .into_par_iter()
         .zip(first_reads)
-        .map(|(raw, first)| match first {
-            true => preparer.normalize(raw, langs),
-            false => Preparer::raw_duplicate(raw),
+        .map(|(item, first)| match (item, first) {
+            (Item::Segment(raw), true) => preparer.normalize(raw, langs),
+            (Item::Segment(raw), false) => Preparer::raw_duplicate(raw),
+            (Item::Repeat { line, bytes, pair }, _) => Preparer::repeat(line, bytes, pair),
         })
         .collect();
     duplicates.mark(&mut prepared);
@@ -230,21 +238,35 @@ fn write_batches(
     Ok(stats)
 }
 
+/// The reader's next item; with `repeats` (exact deduplication on), lines read before may
+/// come as [`Item::Repeat`]s.
+fn next_item(reader: &mut dyn SegmentReader, repeats: bool) -> Result<Option<Item>> {
+    match repeats {
+        true => reader.next_item(),
+        false => Ok(reader.next_segment()?.map(Item::Segment)),
+    }
+}
+
 /// Reads a source in batches and sends them on; stops at the end, on error, or when the
-/// receiver is gone. Returns the number of bad lines skipped.
+/// receiver is gone. With `repeats`, lines read before come as [`Item::Repeat`]s (exact
+/// deduplication drops them anyway). Returns the number of bad lines skipped.
 fn read_batches(
     mut reader: Box<dyn SegmentReader>,
-    sender: std::sync::mpsc::SyncSender<Result<Vec<RawSegment>>>,
+    repeats: bool,
+    sender: std::sync::mpsc::SyncSender<Result<Vec<Item>>>,
 ) -> u64 {
     loop {
         let mut batch = Vec::with_capacity(BATCH_SEGMENTS);
         let mut bytes = 0usize;
         let mut failure = None;
         while batch.len() < BATCH_SEGMENTS && bytes < 32 << 20 {
-            match reader.next_segment() {
-                Ok(Some(segment)) => {
-                    bytes += segment.src.len() + segment.tgt.as_ref().map_or(0, |t| t.len());
-                    batch.push(segment);
+            match next_item(reader.as_mut(), repeats) {
+                Ok(Some(item)) => {
+                    bytes += match &item {
+                        Item::Segment(s) => s.src.len() + s.tgt.as_ref().map_or(0, |t| t.len()),
+                        Item::Repeat { .. } => 0, // no text held
+                    };
+                    batch.push(item);
                 }
                 Ok(None) => break,
                 Err(e) => {

@@ -84,6 +84,20 @@ impl Preparer {
         }
     }
 
+    /// A line the reader found repeated (see [`crate::readers::Item::Repeat`]): a copy, whose
+    /// text is not needed (a copy's row carries none).
+    pub(super) fn repeat(line: u64, bytes: u64, pair: bool) -> Prepared {
+        Prepared {
+            line,
+            raw_bytes: bytes,
+            changed: (0, 0),
+            key: None,
+            verdict: Verdict::Copy,
+            src: String::new(),
+            tgt: pair.then(String::new),
+        }
+    }
+
     /// The first pass: normalise, compute the exact key.
     pub(super) fn normalize(&self, raw: RawSegment, langs: &[Language]) -> Prepared {
         let raw_bytes = raw_bytes(&raw);

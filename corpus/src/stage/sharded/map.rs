@@ -13,7 +13,7 @@ use crate::lang::Language;
 use crate::readers::open_unit;
 use crate::stage::duplicates::ExactDuplicates;
 use crate::stage::prepare::{Prepared, Preparer, Verdict};
-use crate::stage::{prepare_batch, BATCH_SEGMENTS};
+use crate::stage::{next_item, prepare_batch, BATCH_SEGMENTS};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -60,8 +60,8 @@ pub fn run(config: &CorpusConfig, plan: &Plan, task: usize, out: &Path) -> Resul
         loop {
             let mut batch = Vec::with_capacity(BATCH_SEGMENTS);
             while batch.len() < BATCH_SEGMENTS {
-                match reader.next_segment()? {
-                    Some(segment) => batch.push(segment),
+                match next_item(reader.as_mut(), config.dedup.exact)? {
+                    Some(item) => batch.push(item),
                     None => break,
                 }
             }
