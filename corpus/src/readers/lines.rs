@@ -157,7 +157,7 @@ impl LineReader {
                 break;
             }
             any = true;
-            let (chunk, done) = match memchr(available) {
+            let (chunk, done) = match memchr::memchr(b'\n', available) {
                 Some(i) => (&available[..i], i + 1),
                 None => (available, available.len()),
             };
@@ -235,9 +235,6 @@ fn count_lines(path: &Path, bytes: u64) -> Result<u64> {
     }
 }
 
-fn memchr(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
-}
 
 #[cfg(test)]
 mod tests {
