@@ -18,7 +18,7 @@ use std::borrow::Cow;
 pub(super) struct Prepared {
     pub(super) line: u64,
     pub(super) raw_bytes: u64,
-    /// The texts as normalised (as read, for a copy found by its raw text).
+    /// The texts as normalised (a copy's, which are not written, as read or empty).
     pub(super) src: String,
     pub(super) tgt: Option<String>,
     /// Normalisation steps that changed the source / target text (bit masks).
