@@ -31,11 +31,12 @@ impl Markup {
 /// Whether `text` holds what every markup pattern needs (`://`, `www.`, `@`, `<` or `&`):
 /// most text does not, and is spared the regex.
 fn may_hold_markup(text: &str) -> bool {
-    text.contains(['@', '<', '&'])
-        || text.contains("://")
-        || text
-            .match_indices('.')
-            .any(|(at, _)| at >= 3 && text.as_bytes()[at - 3..at].eq_ignore_ascii_case(b"www"))
+    // Byte searches (SIMD): an ASCII byte never occurs inside a multi-byte UTF-8 character.
+    let bytes = text.as_bytes();
+    memchr::memchr3(b'@', b'<', b'&', bytes).is_some()
+        || memchr::memmem::find(bytes, b"://").is_some()
+        || memchr::memchr_iter(b'.', bytes)
+            .any(|at| at >= 3 && bytes[at - 3..at].eq_ignore_ascii_case(b"www"))
 }
 
 impl Filter for Markup {
@@ -93,5 +94,15 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn the_prefilter_finds_every_marker_and_nothing_else() {
+        for text in ["a@b", "x <b>", "&amp;", "ftp://h", "go to WWW.x", "đi www.vn"] {
+            assert!(may_hold_markup(text), "{text}");
+        }
+        for text in ["Mở tập tin", "ww.x", "a:/b", "…www…", ".www", ""] {
+            assert!(!may_hold_markup(text), "{text}");
+        }
     }
 }

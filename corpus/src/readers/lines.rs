@@ -235,7 +235,6 @@ fn count_lines(path: &Path, bytes: u64) -> Result<u64> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
