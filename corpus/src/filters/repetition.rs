@@ -21,6 +21,9 @@ impl Repetition {
     }
 
     fn char_run(&self, text: &str) -> Option<String> {
+        if text.is_ascii() {
+            return self.byte_run(text.as_bytes());
+        }
         let mut previous = None;
         let mut run = 0;
         for c in text.chars() {
@@ -36,26 +39,58 @@ impl Repetition {
         None
     }
 
+    /// [`Self::char_run`] of an ASCII text, a byte a character.
+    fn byte_run(&self, text: &[u8]) -> Option<String> {
+        let mut run = 0;
+        for (i, &b) in text.iter().enumerate() {
+            run = if i > 0 && text[i - 1] == b {
+                run + 1
+            } else {
+                1
+            };
+            if run > self.max_char_run && !crate::chars::is_ascii_space(b) {
+                return Some(format!(
+                    "'{}' repeated more than {} times",
+                    b as char, self.max_char_run
+                ));
+            }
+        }
+        None
+    }
+
     /// A word n-gram (n ≤ 3) repeated back to back more than `max_repeats` times: a run of
     /// at least `n·max_repeats` words that each equal the word n places before. One pass,
-    /// keeping the last six words.
+    /// keeping the last six words. ASCII text is split byte by byte (std's `split_whitespace`
+    /// decodes every character).
     fn ngram_run(&self, text: &str) -> Option<String> {
+        match text.is_ascii() {
+            true => self.ngram_run_in(
+                text.as_bytes()
+                    .split(|&b| crate::chars::is_ascii_space(b))
+                    .filter(|w| !w.is_empty()),
+            ),
+            false => self.ngram_run_in(text.split_whitespace().map(str::as_bytes)),
+        }
+    }
+
+    fn ngram_run_in<'t>(&self, words: impl Iterator<Item = &'t [u8]>) -> Option<String> {
         const LONGEST: usize = 3;
-        let mut recent: [&str; 2 * LONGEST] = [""; 2 * LONGEST];
+        let mut recent: [&[u8]; 2 * LONGEST] = [b""; 2 * LONGEST];
         let mut matches = [0usize; LONGEST + 1];
-        for (i, word) in text.split_whitespace().enumerate() {
+        for (i, word) in words.enumerate() {
             for n in 1..=LONGEST {
                 let equal = i >= n && recent[(i - n) % (2 * LONGEST)] == word;
                 matches[n] = if equal { matches[n] + 1 } else { 0 };
                 if matches[n] >= n * self.max_repeats.max(1) {
                     let repeats = (matches[n] + n) / n;
-                    let gram: Vec<&str> = (i + 1 - n..=i)
+                    let gram: Vec<String> = (i + 1 - n..=i)
                         .map(|j| {
-                            if j == i {
+                            let w = if j == i {
                                 word
                             } else {
                                 recent[j % (2 * LONGEST)]
-                            }
+                            };
+                            String::from_utf8_lossy(w).into_owned()
                         })
                         .collect();
                     return Some(format!("\"{}\" repeated {repeats} times", gram.join(" ")));
@@ -90,6 +125,14 @@ mod tests {
         let f = Repetition::new(&FilterConfig::default());
         assert_eq!(mono(&f, "vi", "xanh xanh, từ từ mà đi"), None);
         assert!(mono(&f, "en", "Wow!!!!!!!!!!!!").is_some());
+        // The same rule on text with and without non-ASCII characters; spaces may run.
+        assert!(mono(&f, "vi", "Ồ!!!!!!!!!!!!").is_some());
+        assert!(mono(&f, "vi", "Ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ").is_some());
+        assert_eq!(mono(&f, "en", "a                  b"), None);
+        assert_eq!(mono(&f, "vi", "ồ                  b"), None);
+        // Words split at any whitespace, ASCII (vertical tab) or not (no-break space).
+        assert!(mono(&f, "en", "so\x0bso\tso\x0cso\rso").is_some());
+        assert!(mono(&f, "vi", "ồ\u{a0}ồ\u{a0}ồ\u{a0}ồ\u{a0}ồ").is_some());
         assert!(mono(&f, "en", "very very very very very good").is_some());
         assert!(mono(&f, "en", "buy now buy now buy now buy now buy now").is_some());
         assert_eq!(mono(&f, "en", "buy now buy now buy now"), None);
