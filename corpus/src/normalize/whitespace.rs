@@ -11,6 +11,13 @@ fn is_clean(text: &str) -> bool {
     if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
         return false;
     }
+    if text.is_ascii() {
+        // Byte by byte: no other space than single ASCII spaces between words.
+        return !bytes.windows(2).any(|pair| pair == b"  ")
+            && !bytes
+                .iter()
+                .any(|&b| b != b' ' && crate::chars::is_ascii_space(b));
+    }
     let mut previous_space = false;
     for c in text.chars() {
         let space = c.is_whitespace();
@@ -55,5 +62,9 @@ mod tests {
             Some("a b c")
         );
         assert_eq!(step.apply("a b c", &en), None);
+        assert_eq!(step.apply("Mở tệp", &en), None);
+        for ascii in ["a  b", "a\tb", "a\x0bb", "a b\n"] {
+            assert_eq!(step.apply(ascii, &en).as_deref(), Some("a b"), "{ascii:?}");
+        }
     }
 }
