@@ -108,23 +108,24 @@ pub fn learn(input: &MergeInput, rules: &MergeRules, progress: &ProgressBar) -> 
 
     while merges.len() < target && !exhausted.iter().all(|&e| e) {
         let step = merges.len();
-        let choice = (step >= rules.global_merges)
-            .then(|| {
-                let (lengths, reference) = match (&input.dev, &rules.ratio) {
-                    (Some(dev), None) => (
-                        &tallies.dev_lengths,
-                        dev.reference
-                            .is_some()
-                            .then_some(&tallies.reference_lengths[..]),
-                    ),
-                    _ => (&tallies.train_lengths, None),
-                };
-                let within = rules.tolerance.is_some_and(|tolerance| {
-                    selector.all_within(tolerance, lengths, reference, &exhausted)
-                });
-                (!within).then(|| selector.pick(lengths, reference, &initial_lengths, &exhausted))
-            })
-            .flatten();
+        // The language served, or None for a classic merge.
+        let choice = if step < rules.global_merges {
+            None
+        } else {
+            let (lengths, reference) = match (&input.dev, &rules.ratio) {
+                (Some(dev), None) => (
+                    &tallies.dev_lengths,
+                    dev.reference
+                        .is_some()
+                        .then_some(&tallies.reference_lengths[..]),
+                ),
+                _ => (&tallies.train_lengths, None),
+            };
+            let within = rules.tolerance.is_some_and(|tolerance| {
+                selector.all_within(tolerance, lengths, reference, &exhausted)
+            });
+            (!within).then(|| selector.pick(lengths, reference, &initial_lengths, &exhausted))
+        };
         let counts = match choice {
             Some(lang) => &mut tallies.per_language[lang],
             None => &mut tallies.global,
