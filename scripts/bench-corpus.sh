@@ -9,7 +9,8 @@
 # PYTHON: a Python with the peers (default python3):
 #   pip install opusfilter 'py3langid==0.2.2' datatrove tokenizers orjson 'xxhash<3.6'
 # MEKONG=path/to/mekong uses that binary instead of building the release one;
-# REPEATS (default 3) runs of every command; WORK (default /tmp/mekong-bench-corpus).
+# REPEATS (default 5: the host's speed drifts, so medians need a few) runs of every command;
+# WORK (default /tmp/mekong-bench-corpus).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA=${DATA:-$ROOT/../shared/data/parallel/gettext/vi.tsv}
@@ -25,4 +26,4 @@ if [ -z "$MEKONG" ]; then
   MEKONG=${CARGO_TARGET_DIR:-$ROOT/target}/release/mekong
 fi
 exec python3 "$ROOT/scripts/bench_corpus.py" --mekong "$MEKONG" --python "$(command -v "$PYTHON")" \
-  --data "$DATA" --work "$WORK" --repeats "${REPEATS:-3}"
+  --data "$DATA" --work "$WORK" --repeats "${REPEATS:-5}"

@@ -160,7 +160,7 @@ def main():
     parser.add_argument("--python", required=True)
     parser.add_argument("--data", required=True)
     parser.add_argument("--work", required=True)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     args.mekong = os.path.abspath(args.mekong)
     os.makedirs(args.work, exist_ok=True)
