@@ -13,9 +13,6 @@ pub fn simplify(text: &str) -> String {
 /// Appends the simplified `text` to `out`, a space apart from what `out` already holds: the
 /// simplified form of the texts joined by spaces, without building the joined text.
 pub fn simplify_into(text: &str, out: &mut String) {
-    if text.is_ascii() {
-        return simplify_ascii_into(text.as_bytes(), out);
-    }
     let mut pending_space = true;
     for c in text.chars() {
         let keep = if c.is_ascii() {
@@ -29,22 +26,6 @@ pub fn simplify_into(text: &str, out: &mut String) {
             }
             pending_space = false;
             crate::chars::push_lower(c, out);
-        } else {
-            pending_space = true;
-        }
-    }
-}
-
-/// [`simplify_into`] for ASCII text, byte by byte.
-fn simplify_ascii_into(text: &[u8], out: &mut String) {
-    let mut pending_space = true;
-    for &b in text {
-        if b.is_ascii_alphanumeric() {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
-            out.push(char::from(b.to_ascii_lowercase()));
         } else {
             pending_space = true;
         }

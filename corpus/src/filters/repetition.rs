@@ -21,9 +21,6 @@ impl Repetition {
     }
 
     fn char_run(&self, text: &str) -> Option<String> {
-        if text.is_ascii() {
-            return self.byte_run(text.as_bytes());
-        }
         let mut previous = None;
         let mut run = 0;
         for c in text.chars() {
@@ -33,25 +30,6 @@ impl Repetition {
                 return Some(format!(
                     "'{c}' repeated more than {} times",
                     self.max_char_run
-                ));
-            }
-        }
-        None
-    }
-
-    /// [`Self::char_run`] of an ASCII text, a byte a character.
-    fn byte_run(&self, text: &[u8]) -> Option<String> {
-        let mut run = 0;
-        for (i, &b) in text.iter().enumerate() {
-            run = if i > 0 && text[i - 1] == b {
-                run + 1
-            } else {
-                1
-            };
-            if run > self.max_char_run && !crate::chars::is_ascii_space(b) {
-                return Some(format!(
-                    "'{}' repeated more than {} times",
-                    b as char, self.max_char_run
                 ));
             }
         }

@@ -37,10 +37,9 @@ impl Selector {
         // on its rows), or in ratio mode the one whose compression (initial / current length) is
         // furthest below its ratio.
         let scores: Vec<f64> = (0..lengths.len())
-            .map(|lang| match (&self.ratio, reference) {
-                (Some(ratio), _) => -((initial[lang] as f64 / lengths[lang] as f64) / ratio[lang]),
-                (None, Some(reference)) => lengths[lang] as f64 / reference[lang].max(1) as f64,
-                (None, None) => lengths[lang] as f64,
+            .map(|lang| match &self.ratio {
+                Some(ratio) => -((initial[lang] as f64 / lengths[lang] as f64) / ratio[lang]),
+                None => length_score(lengths, reference, lang),
             })
             .collect();
         let live: Vec<bool> = exhausted.iter().map(|&e| !e).collect();
@@ -65,10 +64,7 @@ impl Selector {
         reference: Option<&[i64]>,
         exhausted: &[bool],
     ) -> bool {
-        let score = |lang: usize| match reference {
-            Some(reference) => lengths[lang] as f64 / reference[lang].max(1) as f64,
-            None => lengths[lang] as f64,
-        };
+        let score = |lang| length_score(lengths, reference, lang);
         let level = tolerance.level * score(tolerance.reference);
         (0..lengths.len()).all(|lang| exhausted[lang] || score(lang) <= level)
     }
@@ -98,6 +94,15 @@ impl Selector {
                 return candidate;
             }
         }
+    }
+}
+
+/// A language's dev length, relative to the reference's on its rows when those differ: over
+/// the reference's score, its premium.
+fn length_score(lengths: &[i64], reference: Option<&[i64]>, lang: usize) -> f64 {
+    match reference {
+        Some(reference) => lengths[lang] as f64 / reference[lang].max(1) as f64,
+        None => lengths[lang] as f64,
     }
 }
 
