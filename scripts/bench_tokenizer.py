@@ -13,7 +13,8 @@ SentencePiece BPE, and measures time, memory and fairness on three sets (sets/):
 - `udhr`: the UDHR, 31 lines in all 18 languages: a third domain, and the dev set of the
   `*-udhr` systems and of hf-parity (then not held out for them, and marked so).
 
-  bench_tokenizer.py build DATA OUT GETTEXT_BYTES VIWIKI_BYTES MEKONG_BINARY
+  bench_tokenizer.py build DATA OUT GETTEXT_BYTES VIWIKI_BYTES MEKONG_BINARY [SEED]
+      (SEED: the devset draw, default 0; another seed draws other dev and test segments)
   bench_tokenizer.py run OUT VOCAB MEKONG_BINARY [SYSTEMS...]
   bench_tokenizer.py train-SYSTEM OUT VOCAB          (used by `run`, one process per system)
 """
@@ -36,14 +37,21 @@ UDHR = {"en": "eng", "vi": "vie", "zh": "cmn_hans", "ja": "jpn", "ko": "kor", "k
 SETS = {"gettext": "sets/gettext/test", "help": "sets/help", "udhr": "sets/udhr",
         "gettext-dev": "sets/gettext/dev"}
 SPECIAL = "<|endoftext|>"
-SYSTEMS = ["mekong", "hf-parity", "sentencepiece", "mekong-char-window", "mekong-byte",
-           "mekong-udhr", "hf-classic", "mekong-classic", "mekong-char-classic"]
+SYSTEMS = ["mekong", "hf-parity", "sentencepiece", "mekong-char", "mekong-prefix",
+           "mekong-chunk48", "mekong-byte", "mekong-udhr", "hf-classic", "mekong-char-classic",
+           "mekong-recipe-classic"]
 # Mekong's systems: dev set (under OUT) and extra flags. `mekong` is the recipe docs/tokenizer.md
-# recommends.
+# recommends; `mekong-char` the one before it (2026-12-04), without the prefix space and with
+# chunks of 12 clusters.
 CHAR = ["--base", "char"]
+RECIPE = CHAR + ["--prefix-space", "--unspaced-chunk", "48"]
 WINDOW = ["--window", "100", "--alpha", "2"]
 MEKONG = {
-    "mekong": ("sets/gettext/dev", CHAR),
+    "mekong": ("sets/gettext/dev", RECIPE),
+    "mekong-char": ("sets/gettext/dev", CHAR),
+    "mekong-prefix": ("sets/gettext/dev", CHAR + ["--prefix-space"]),
+    "mekong-chunk48": ("sets/gettext/dev", CHAR + ["--unspaced-chunk", "48"]),
+    "mekong-recipe-classic": (None, RECIPE + ["--algorithm", "classic"]),
     "mekong-char-window": ("sets/gettext/dev", CHAR + WINDOW),
     "mekong-char-window-vi": ("sets/gettext/dev", CHAR + WINDOW + ["--premium-cap", "vi=0.98"]),
     "mekong-char-classic": (None, CHAR + ["--algorithm", "classic"]),
@@ -71,12 +79,13 @@ def same_text(line):
     return " ".join(line.split())
 
 
-def build(data, out, gettext_bytes, viwiki_bytes, mekong):
+def build(data, out, gettext_bytes, viwiki_bytes, mekong, seed):
     data, out = Path(data), Path(out)
     bitexts = [f"--bitext=en-{lang}={data / 'parallel/gettext' / GETTEXT.get(lang, lang)}.tsv"
                for lang in LANGS if lang != "en"]
     subprocess.run([mekong, "tokenizer", "devset", *bitexts, "--partial", "--dev-size", "200",
-                    "--test-size", "200", "--output", str(out / "sets/gettext")], check=True)
+                    "--test-size", "200", "--seed", str(seed), "--output",
+                    str(out / "sets/gettext")], check=True)
     held = {same_text(line) for folder in ("dev", "test")
             for f in (out / "sets/gettext" / folder).glob("*.txt")
             for line in f.read_text(encoding="utf-8").splitlines() if line}
@@ -284,6 +293,10 @@ def markdown(results, vocab):
             return lambda r: held(r, fmt(r["sets"][name])) if name in r["sets"] else "—"
         langs = max(len(r["sets"][name]["tokens"]) for r in results.values() if name in r["sets"])
         row(f"**{name}** ({langs} languages): tokens", cell(lambda s: f"{s['total']:,}"))
+        if "sentencepiece" in results:
+            spm_total = results["sentencepiece"]["sets"][name]["total"]
+            row(f"{name}: tokens vs SentencePiece",
+                cell(lambda s, t=spm_total: f"{(s['total'] / t - 1) * 100:+.2f} %"))
         # A premium is against English: English's own count shows what evenness cost it.
         row(f"{name}: English tokens", cell(lambda s: f"{s['tokens']['en']:,}"))
         row(f"{name}: Gini", cell(lambda s: f"{s['gini']:.3f}"))
@@ -298,7 +311,7 @@ def markdown(results, vocab):
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "build":
-        build(args[0], args[1], int(args[2]), int(args[3]), args[4])
+        build(args[0], args[1], int(args[2]), int(args[3]), args[4], int(args[5]) if args[5:] else 0)
     elif command == "run":
         run(args[0], int(args[1]), args[2], args[3:] or SYSTEMS)
     elif command.startswith("train-"):

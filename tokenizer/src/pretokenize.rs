@@ -12,7 +12,8 @@
 //!   [`MAX_SPACED_CLUSTERS`] clusters (the cap only bites on pathological input, such as one
 //!   giant line without spaces, keeping word types small);
 //! * in scripts written without spaces (Thai, Lao, Khmer, Myanmar, Han, Hiragana, Katakana), a
-//!   chunk is up to [`MAX_UNSPACED_CLUSTERS`] clusters, and a Thai or Lao leading vowel
+//!   chunk is up to `unspaced_chunk` clusters ([`DEFAULT_UNSPACED_CHUNK`] unless
+//!   [`TrainOptions::unspaced_chunk`] says otherwise), and a Thai or Lao leading vowel
 //!   (U+0E40–0E44, U+0EC0–0EC4: always the start of a syllable) only ever starts a chunk, so
 //!   chunk edges fall on syllable edges there;
 //! * digits come in groups of up to three, other symbols in runs of up to 16, and whitespace as
@@ -24,7 +25,7 @@
 //! loaded.
 
 use crate::error::{Result, TokenizerError};
-use crate::train::config::Base;
+use crate::train::{Base, TrainOptions};
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::pre_tokenizers::sequence::Sequence;
 use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
@@ -33,11 +34,12 @@ use tokenizers::{
     OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer, SplitDelimiterBehavior,
 };
 
-/// Most clusters in one chunk of a script written without spaces: a few syllables or Chinese
-/// words, so BPE can still learn multi-syllable tokens. Measured on the 18-language benchmark
-/// (docs/benchmarks.md): 8 left Lao at 1.22× English, 12 gives 1.15 with fewer tokens overall,
-/// 16 saves another 0.3 % of tokens but trains 40 % slower.
-pub const MAX_UNSPACED_CLUSTERS: usize = 12;
+/// Most clusters in one chunk of a script written without spaces, by default: a few syllables or
+/// Chinese words, so BPE can still learn multi-syllable tokens. Measured on the 18-language
+/// benchmark (docs/benchmarks.md) with a byte base: 8 left Lao at 1.22× English, 12 gives 1.15
+/// with fewer tokens overall, 16 saves another 0.3 % of tokens but trains 40 % slower. With a
+/// character base (fewer symbols per chunk) the recommended recipe takes 48.
+pub const DEFAULT_UNSPACED_CHUNK: usize = 12;
 /// Most clusters in one word of a script written with spaces; real words stay far below it.
 pub const MAX_SPACED_CLUSTERS: usize = 32;
 
@@ -51,11 +53,12 @@ const LEADING_VOWELS: &str = r"\x{0E40}-\x{0E44}\x{0EC0}-\x{0EC4}";
 /// What attaches to a letter: a coeng/virama with its subscript consonant, marks, ZWNJ, ZWJ.
 const ATTACHED: &str = r"(?:[\x{17D2}\x{1039}]\p{L}|[\p{M}\x{200C}\x{200D}])*";
 
-/// The split regex (see the module documentation).
-pub fn split_pattern() -> String {
+/// The split regex (see the module documentation), with chunks of up to `unspaced_chunk`
+/// clusters in scripts written without spaces.
+pub fn split_pattern(unspaced_chunk: usize) -> String {
     let unspaced_chunk = format!(
         r" ?[{UNSPACED}&&\p{{L}}]{ATTACHED}(?:[{UNSPACED}&&\p{{L}}&&[^{LEADING_VOWELS}]]{ATTACHED}){{0,{}}}",
-        MAX_UNSPACED_CLUSTERS - 1
+        unspaced_chunk - 1
     );
     let spaced_word =
         format!(r" ?(?:[\p{{L}}&&[^{UNSPACED}]]{ATTACHED}){{1,{MAX_SPACED_CLUSTERS}}}");
@@ -73,9 +76,9 @@ pub fn split_pattern() -> String {
 /// The pre-tokenizer written into tokenizer.json: the fair split, then for a byte base the
 /// bytes mapped to the 256 printable characters of byte-level BPE (a character base keeps the
 /// pieces as text).
-pub fn fair_pre_tokenizer(base: Base) -> Result<PreTokenizerWrapper> {
+fn fair_pre_tokenizer(base: Base, unspaced_chunk: usize) -> Result<PreTokenizerWrapper> {
     let split = Split::new(
-        SplitPattern::Regex(split_pattern()),
+        SplitPattern::Regex(split_pattern(unspaced_chunk)),
         SplitDelimiterBehavior::Isolated,
         false,
     )
@@ -89,28 +92,63 @@ pub fn fair_pre_tokenizer(base: Base) -> Result<PreTokenizerWrapper> {
     })
 }
 
-/// The words `pre_tokenizer` cuts `text` into, in the form BPE trains on (byte-level
-/// characters for a byte base).
-pub fn words(pre_tokenizer: &PreTokenizerWrapper, text: &str) -> Result<Vec<String>> {
-    let mut pretokenized = PreTokenizedString::from(text);
-    pre_tokenizer
-        .pre_tokenize(&mut pretokenized)
-        .map_err(TokenizerError::library)?;
-    Ok(pretokenized
-        .get_splits(OffsetReferential::Original, OffsetType::Byte)
-        .into_iter()
-        .map(|(word, _, _)| word.to_string())
-        .collect())
+/// How training and dev text is cut into the words BPE merges inside: the fair split (and, for
+/// a byte base, the byte-level mapping), after one space put before a non-empty segment when
+/// `prefix_space` is on, as tokenizer.json's `Prepend` normaliser then does to what it encodes
+/// (see [`TrainOptions::prefix_space`]).
+#[derive(Clone)]
+pub struct WordSplitter {
+    pre_tokenizer: PreTokenizerWrapper,
+    prefix_space: bool,
+}
+
+impl WordSplitter {
+    pub fn new(options: &TrainOptions) -> Result<Self> {
+        Ok(WordSplitter {
+            pre_tokenizer: fair_pre_tokenizer(options.base, options.unspaced_chunk)?,
+            prefix_space: options.prefix_space,
+        })
+    }
+
+    /// The pre-tokenizer written into tokenizer.json.
+    pub fn pre_tokenizer(&self) -> &PreTokenizerWrapper {
+        &self.pre_tokenizer
+    }
+
+    pub fn prefix_space(&self) -> bool {
+        self.prefix_space
+    }
+
+    /// The words of one segment, in the form BPE trains on (byte-level characters for a byte
+    /// base).
+    pub fn words(&self, text: &str) -> Result<Vec<String>> {
+        let mut pretokenized = match self.prefix_space && !text.is_empty() {
+            true => PreTokenizedString::from(format!(" {text}")),
+            false => PreTokenizedString::from(text),
+        };
+        self.pre_tokenizer
+            .pre_tokenize(&mut pretokenized)
+            .map_err(TokenizerError::library)?;
+        Ok(pretokenized
+            .get_splits(OffsetReferential::Original, OffsetType::Byte)
+            .into_iter()
+            .map(|(word, _, _)| word.to_string())
+            .collect())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The split pieces, mapped back from byte-level characters to text.
+    /// The split pieces, with the default chunk.
     fn pieces(text: &str) -> Vec<String> {
+        pieces_in_chunks(text, DEFAULT_UNSPACED_CHUNK)
+    }
+
+    fn pieces_in_chunks(text: &str, chunk: usize) -> Vec<String> {
         let split = Split::new(
-            SplitPattern::Regex(split_pattern()),
+            SplitPattern::Regex(split_pattern(chunk)),
             SplitDelimiterBehavior::Isolated,
             false,
         )
@@ -147,6 +185,8 @@ mod tests {
         let chunks = pieces(chinese);
         assert_eq!(chunks[0], "人人生而自由在尊严和权利");
         assert_eq!(chunks.concat(), chinese);
+        assert_eq!(pieces_in_chunks(chinese, 48), [chinese]);
+        assert_eq!(pieces_in_chunks(chinese, 5)[0], "人人生而自");
     }
 
     #[test]

@@ -71,6 +71,14 @@ pub struct TrainArgs {
     /// --base char: the share of each language's characters that get a symbol of their own.
     #[arg(long, default_value_t = TrainOptions::default().char_coverage)]
     char_coverage: f64,
+    /// Put a space before every segment (undone on decoding), so a segment's first word gets
+    /// the tokens it has after a space, as SentencePiece's dummy prefix does.
+    #[arg(long)]
+    prefix_space: bool,
+    /// Most clusters in one chunk of a script written without spaces (Thai, Lao, Khmer,
+    /// Burmese, Chinese, Japanese).
+    #[arg(long, default_value_t = TrainOptions::default().unspaced_chunk)]
+    unspaced_chunk: usize,
 }
 
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
@@ -95,6 +103,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         normalizer: args.normalizer,
         base: args.base,
         char_coverage: args.char_coverage,
+        prefix_space: args.prefix_space,
+        unspaced_chunk: args.unspaced_chunk,
     };
     let config = TrainConfig {
         train: args.train,

@@ -3,13 +3,14 @@
 //! stage's parameters.
 
 use crate::error::{Result, TokenizerError};
+use crate::pretokenize::DEFAULT_UNSPACED_CHUNK;
 use crate::train::char_base::byte_token;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use tokenizers::normalizers::replace::ReplacePattern;
 use tokenizers::normalizers::unicode::NFC;
-use tokenizers::normalizers::{Replace, Sequence};
+use tokenizers::normalizers::{Prepend, Replace, Sequence};
 use tokenizers::NormalizerWrapper;
 
 /// Classic BPE (most frequent pair over all languages) or parity-aware BPE.
@@ -44,6 +45,10 @@ fn is_default_coverage(coverage: &f64) -> bool {
     *coverage == DEFAULT_CHAR_COVERAGE
 }
 
+fn is_default_chunk(chunk: &usize) -> bool {
+    *chunk == DEFAULT_UNSPACED_CHUNK
+}
+
 /// What the trained tokenizer.json does to text before splitting it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -64,9 +69,10 @@ pub enum Normalizer {
 mekong_common::display_as_name!(Algorithm, Base, Normalizer);
 
 impl Normalizer {
-    /// What tokenizer.json does to text before splitting it; `None` for no normaliser.
-    pub fn wrapper(self) -> Result<Option<NormalizerWrapper>> {
-        Ok(match self {
+    /// What tokenizer.json does to text before splitting it, with the prefix space of
+    /// [`TrainOptions::prefix_space`] last; `None` for nothing at all.
+    pub fn wrapper(self, prefix_space: bool) -> Result<Option<NormalizerWrapper>> {
+        let mut steps = match self {
             Normalizer::Corpus => {
                 let invisible: String = mekong_common::text::INVISIBLE
                     .iter()
@@ -74,13 +80,21 @@ impl Normalizer {
                     .collect();
                 let remove = Replace::new(ReplacePattern::Regex(format!("[{invisible}]")), "")
                     .map_err(TokenizerError::library)?;
-                Some(NormalizerWrapper::Sequence(Sequence::new(vec![
+                vec![
                     NormalizerWrapper::NFC(NFC),
                     NormalizerWrapper::Replace(remove),
-                ])))
+                ]
             }
-            Normalizer::Nfc => Some(NormalizerWrapper::NFC(NFC)),
-            Normalizer::None => None,
+            Normalizer::Nfc => vec![NormalizerWrapper::NFC(NFC)],
+            Normalizer::None => vec![],
+        };
+        if prefix_space {
+            steps.push(NormalizerWrapper::Prepend(Prepend::new(" ".to_string())));
+        }
+        Ok(match steps.len() {
+            0 => None,
+            1 => steps.pop(),
+            _ => Some(NormalizerWrapper::Sequence(Sequence::new(steps))),
         })
     }
 }
@@ -126,6 +140,18 @@ pub struct TrainOptions {
     /// Character base: the share of each language's characters that get a symbol of their own.
     #[serde(skip_serializing_if = "is_default_coverage")]
     pub char_coverage: f64,
+    /// One space before every non-empty segment, in training and in tokenizer.json (a `Prepend`
+    /// normaliser, undone by a `Strip` decoder), so a segment's first word is split as it is
+    /// after a space, as SentencePiece's dummy prefix and Llama's tokenizer do: the merges
+    /// are not spent twice on a word, once with a space and once without. Left out of the
+    /// recorded parameters while off, so runs from before the option stay cached.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub prefix_space: bool,
+    /// Most clusters in one pre-tokenizer chunk of a script written without spaces (Thai, Lao,
+    /// Khmer, Burmese, Chinese, Japanese; [`crate::pretokenize`]). Left out of the recorded
+    /// parameters while it has its default.
+    #[serde(skip_serializing_if = "is_default_chunk")]
+    pub unspaced_chunk: usize,
 }
 
 impl Default for TrainOptions {
@@ -147,6 +173,8 @@ impl Default for TrainOptions {
             normalizer: Normalizer::default(),
             base: Base::default(),
             char_coverage: DEFAULT_CHAR_COVERAGE,
+            prefix_space: false,
+            unspaced_chunk: DEFAULT_UNSPACED_CHUNK,
         }
     }
 }
@@ -212,6 +240,9 @@ impl TrainConfig {
         }
         if o.window == Some(0) {
             return bad("--window must be at least 1");
+        }
+        if o.unspaced_chunk == 0 {
+            return bad("--unspaced-chunk must be at least 1");
         }
         if !(o.char_coverage > 0.0 && o.char_coverage <= 1.0) {
             return bad("--char-coverage must be above 0 and at most 1");

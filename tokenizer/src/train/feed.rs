@@ -4,13 +4,12 @@
 use crate::corpus_input::TrainingCorpus;
 use crate::dev_set::DevSet;
 use crate::error::{Result, TokenizerError};
-use crate::pretokenize::words;
+use crate::pretokenize::WordSplitter;
 use crate::train::merges::WordCounts;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use std::collections::BTreeMap;
 use std::sync::mpsc::sync_channel;
-use tokenizers::PreTokenizerWrapper;
 
 /// Keeps a seeded, deterministic share of a language's segments so that about `cap` of its
 /// `total` bytes are used: segment i is kept when a hash of (seed, language, i) falls under
@@ -63,7 +62,7 @@ const BATCH_LINES: usize = 1024;
 pub fn count_training_words(
     corpus: &TrainingCorpus,
     languages: &[String],
-    pre_tokenizer: &PreTokenizerWrapper,
+    splitter: &WordSplitter,
     max_bytes_per_lang: Option<u64>,
     seed: u64,
     show_progress: bool,
@@ -123,7 +122,7 @@ pub fn count_training_words(
                 .map(|batch| {
                     let mut counts = WordCounts::default();
                     for line in &batch {
-                        for word in words(pre_tokenizer, line)? {
+                        for word in splitter.words(line)? {
                             *counts.entry(word).or_default() += 1;
                         }
                     }
@@ -164,12 +163,12 @@ pub fn dev_word_counts(
     dev: &DevSet,
     languages: &[String],
     reference: &str,
-    pre_tokenizer: &PreTokenizerWrapper,
+    splitter: &WordSplitter,
 ) -> Result<DevCounts> {
     let count = |lines: Vec<&str>| -> Result<WordCounts> {
         let mut counts = WordCounts::default();
         for line in lines {
-            for word in words(pre_tokenizer, line)? {
+            for word in splitter.words(line)? {
                 *counts.entry(word).or_default() += 1;
             }
         }

@@ -23,7 +23,7 @@ use crate::corpus_input::TrainingCorpus;
 use crate::dev_set::DevSet;
 use crate::error::{Result, TokenizerError};
 use crate::fairness::{self, Fairness};
-use crate::pretokenize::fair_pre_tokenizer;
+use crate::pretokenize::WordSplitter;
 use feed::DevCounts;
 use indicatif::{ProgressBar, ProgressStyle};
 use mekong_common::{write_files_atomic, Manifest, StagingDir};
@@ -31,9 +31,12 @@ use merges::{DevWords, LearnedMerges, MergeInput, MergeRules, Tolerance, WordCou
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use tokenizers::decoders::{self, byte_fallback::ByteFallback, byte_level::ByteLevel, fuse::Fuse};
+use tokenizers::decoders::{
+    self, byte_fallback::ByteFallback, byte_level::ByteLevel, fuse::Fuse, strip::Strip,
+};
 use tokenizers::models::bpe::BPE;
-use tokenizers::{AddedToken, DecoderWrapper, PreTokenizerWrapper, Tokenizer};
+use tokenizers::normalizers::replace::{Replace, ReplacePattern};
+use tokenizers::{AddedToken, DecoderWrapper, Tokenizer};
 
 /// Either base has one symbol per byte value: the byte-level alphabet, or the byte-fallback tokens.
 pub const BYTE_ALPHABET_SIZE: usize = 256;
@@ -63,7 +66,7 @@ pub fn train(config: &TrainConfig) -> Result<Trained> {
     let (train_counts, train_bytes) = feed::count_training_words(
         &corpus,
         &languages,
-        &inputs.pre_tokenizer,
+        &inputs.splitter,
         config.options.max_bytes_per_lang,
         config.options.seed,
         config.show_progress,
@@ -92,7 +95,7 @@ pub struct CheckedInputs {
     dev: Option<DevSet>,
     test: Option<DevSet>,
     reference: String,
-    pre_tokenizer: PreTokenizerWrapper,
+    splitter: WordSplitter,
 }
 
 impl CheckedInputs {
@@ -130,7 +133,7 @@ impl CheckedInputs {
             dev,
             test,
             reference,
-            pre_tokenizer: fair_pre_tokenizer(options.base)?,
+            splitter: WordSplitter::new(options)?,
         })
     }
 }
@@ -148,7 +151,7 @@ pub fn learn_from_counts(
         dev,
         test,
         reference,
-        pre_tokenizer,
+        splitter,
     } = inputs;
     let Counted {
         languages,
@@ -157,7 +160,7 @@ pub fn learn_from_counts(
         seconds: counting,
     } = counted;
     let dev_counts = match &dev {
-        Some(dev) => feed::dev_word_counts(dev, &languages, &reference, &pre_tokenizer)?,
+        Some(dev) => feed::dev_word_counts(dev, &languages, &reference, &splitter)?,
         None => DevCounts::default(),
     };
     let parity_on_dev = options.algorithm == Algorithm::Parity && options.target_ratio.is_empty();
@@ -186,7 +189,7 @@ pub fn learn_from_counts(
         let learned = learn(
             &input,
             &rules,
-            pre_tokenizer.clone(),
+            &splitter,
             dev.as_ref(),
             &reference,
             config.show_progress,
@@ -210,7 +213,7 @@ pub fn learn_from_counts(
     } = learned;
     // Only now: the dev text measured above is NFC already, and the corpus stage removed the
     // invisible characters from the training text, so the merges are the same either way.
-    if let Some(normalizer) = options.normalizer.wrapper()? {
+    if let Some(normalizer) = options.normalizer.wrapper(options.prefix_space)? {
         tokenizer
             .with_normalizer(Some(normalizer))
             .map_err(TokenizerError::library)?;
@@ -259,7 +262,7 @@ struct Learned {
 fn learn(
     input: &MergeInput,
     rules: &MergeRules,
-    pre_tokenizer: PreTokenizerWrapper,
+    splitter: &WordSplitter,
     dev: Option<&DevSet>,
     reference: &str,
     show_progress: bool,
@@ -296,8 +299,18 @@ fn learn(
         .map_err(TokenizerError::library)?;
 
     let mut tokenizer = Tokenizer::new(model);
-    tokenizer.with_pre_tokenizer(Some(pre_tokenizer));
-    tokenizer.with_decoder(Some(decoder(rules.byte_fallback)));
+    tokenizer.with_pre_tokenizer(Some(splitter.pre_tokenizer().clone()));
+    tokenizer.with_decoder(Some(decoder(
+        rules.byte_fallback,
+        splitter.prefix_space(),
+        &rules.special_tokens,
+    )?));
+    // The dev figures count the prefix space too (the other normalising steps come at the end).
+    if let Some(prefix) = Normalizer::None.wrapper(splitter.prefix_space())? {
+        tokenizer
+            .with_normalizer(Some(prefix))
+            .map_err(TokenizerError::library)?;
+    }
     let special_tokens: Vec<AddedToken> = rules
         .special_tokens
         .iter()
@@ -319,16 +332,37 @@ fn learn(
 }
 
 /// Byte-level tokens decode through `ByteLevel`; a character base's byte-fallback tokens are
-/// turned back into text by `ByteFallback` and the pieces joined by `Fuse`, nothing else
-/// (no space replacement or stripping), so decoding inverts encoding exactly.
-fn decoder(byte_fallback: bool) -> DecoderWrapper {
-    match byte_fallback {
-        false => DecoderWrapper::ByteLevel(ByteLevel::new(false, true, false)),
-        true => DecoderWrapper::Sequence(decoders::sequence::Sequence::new(vec![
+/// turned back into text by `ByteFallback` and the pieces joined by `Fuse`. With the prefix
+/// space, the normaliser put one space before the text and one after each special token (the
+/// text between special tokens is normalised piece by piece), so `Replace` removes the space
+/// after each special token and `Strip` the first. Nothing else, so decoding inverts encoding
+/// exactly.
+fn decoder(
+    byte_fallback: bool,
+    prefix_space: bool,
+    special_tokens: &[String],
+) -> Result<DecoderWrapper> {
+    let mut steps = match byte_fallback {
+        false => vec![DecoderWrapper::ByteLevel(ByteLevel::new(
+            false, true, false,
+        ))],
+        true => vec![
             DecoderWrapper::ByteFallback(ByteFallback::new()),
             DecoderWrapper::Fuse(Fuse::new()),
-        ])),
+        ],
+    };
+    if prefix_space {
+        for token in special_tokens {
+            let spaced = Replace::new(ReplacePattern::String(format!("{token} ")), token.as_str())
+                .map_err(TokenizerError::library)?;
+            steps.push(DecoderWrapper::Replace(spaced));
+        }
+        steps.push(DecoderWrapper::Strip(Strip::new(' ', 1, 0)));
     }
+    Ok(match steps.len() {
+        1 => steps.pop().expect("one step"),
+        _ => DecoderWrapper::Sequence(decoders::sequence::Sequence::new(steps)),
+    })
 }
 
 /// New effective caps for the capped languages whose dev premium came out over their cap.

@@ -14,7 +14,7 @@ use super::feed::Sampler;
 use super::{learn_from_counts, write_stage, CheckedInputs, Counted, TrainConfig, WordCounts};
 use crate::corpus_input::{check_measured, Unit};
 use crate::error::{Result, TokenizerError};
-use crate::pretokenize::{fair_pre_tokenizer, words};
+use crate::pretokenize::WordSplitter;
 use mekong_common::{Manifest, Sharded, StageError, Step, TaskId, TaskWork};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -148,7 +148,7 @@ impl TrainConfig {
                 *before.entry(lang.clone()).or_default() += texts;
             }
         }
-        let pre_tokenizer = fair_pre_tokenizer(self.options.base)?;
+        let splitter = WordSplitter::new(&self.options)?;
         units[mine.clone()]
             .par_iter()
             .zip(mine)
@@ -168,7 +168,7 @@ impl TrainConfig {
                     }
                     let (words_of_lang, bytes) = counts.entry(lang.to_string()).or_default();
                     *bytes += text.len() as u64;
-                    match words(&pre_tokenizer, text) {
+                    match splitter.words(text) {
                         Ok(found) => found
                             .into_iter()
                             .for_each(|word| *words_of_lang.entry(word).or_default() += 1),

@@ -86,6 +86,18 @@ fn a_character_coverage_outside_zero_to_one_is_refused() {
 }
 
 #[test]
+fn an_empty_unspaced_chunk_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let train_dir = write_folder(dir.path(), &SENTENCES[..1]);
+    let options = TrainOptions {
+        unspaced_chunk: 0,
+        ..classic(1000, 2)
+    };
+    let error = train(&config(&train_dir, None, options)).err().unwrap();
+    assert!(error.to_string().contains("--unspaced-chunk"), "{error}");
+}
+
+#[test]
 fn a_special_token_named_like_a_byte_token_is_refused_with_a_character_base() {
     let dir = tempfile::tempdir().unwrap();
     let train_dir = write_folder(dir.path(), &SENTENCES[..1]);

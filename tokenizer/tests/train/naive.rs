@@ -1,8 +1,8 @@
 //! Obviously-correct BPE, written for the tests: recount every pair of every word after every
 //! merge (no incremental updates, no heaps), take the largest (count, left, right).
 
-use mekong_tokenizer::pretokenize::{fair_pre_tokenizer, words};
-use mekong_tokenizer::train::Base;
+use mekong_tokenizer::pretokenize::WordSplitter;
+use mekong_tokenizer::train::TrainOptions;
 use std::collections::BTreeMap;
 
 /// A word as its current symbols, with how often it occurs.
@@ -10,10 +10,10 @@ pub type Words = Vec<(Vec<String>, u64)>;
 
 /// Byte-level words of `lines`, each split into single characters (= bytes).
 pub fn count_words(lines: &[&str]) -> Words {
-    let pre_tokenizer = fair_pre_tokenizer(Base::Byte).unwrap();
+    let splitter = WordSplitter::new(&TrainOptions::default()).unwrap();
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for line in lines {
-        for word in words(&pre_tokenizer, line).unwrap() {
+        for word in splitter.words(line).unwrap() {
             *counts.entry(word).or_default() += 1;
         }
     }

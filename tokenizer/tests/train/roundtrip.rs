@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tokenizers::normalizers::unicode::NFC;
-use tokenizers::{NormalizedString, Normalizer as _, Tokenizer};
+use tokenizers::{NormalizedString, Normalizer as _, PreTokenizer as _, Tokenizer};
 use unicode_normalization::UnicodeNormalization;
 
 fn trained() -> &'static Trained {
@@ -32,6 +32,19 @@ fn trained_char(normalizer: Normalizer) -> &'static Trained {
             base: Base::Char,
             char_coverage: 0.98,
             normalizer,
+            ..parity(1 + 256 + 600, 1)
+        })
+    })
+}
+
+/// `prefix_space`, from bytes and from characters (indexed by `base == Base::Char`).
+fn trained_prefixed(base: Base) -> &'static Trained {
+    static TRAINED: [OnceLock<Trained>; 2] = [OnceLock::new(), OnceLock::new()];
+    TRAINED[usize::from(base == Base::Char)].get_or_init(|| {
+        train_with(TrainOptions {
+            base,
+            char_coverage: 0.98,
+            prefix_space: true,
             ..parity(1 + 256 + 600, 1)
         })
     })
@@ -104,6 +117,95 @@ fn decode_inverts_encode_on_every_script() {
             assert_eq!(round_trip(tokenizer, text), as_trained(text));
         }
     }
+}
+
+/// With the prefix space, decoding still gives the text as normalised, special tokens and
+/// leading spaces included: the decoder removes exactly the spaces the normaliser put in.
+#[test]
+fn decode_inverts_encode_with_the_prefix_space() {
+    for base in [Base::Byte, Base::Char] {
+        let tokenizer = &trained_prefixed(base).tokenizer;
+        for text in every_fixture() {
+            assert_eq!(round_trip(tokenizer, text), as_trained(text), "{base}");
+        }
+        assert_eq!(round_trip(tokenizer, ""), "");
+    }
+}
+
+/// A segment's first word gets the tokens it has after a space, which it does not without the
+/// prefix space.
+#[test]
+fn the_prefix_space_splits_a_first_word_as_after_a_space() {
+    let tokens = |tokenizer: &Tokenizer, text: &str| -> Vec<String> {
+        tokenizer.encode(text, false).unwrap().get_tokens().to_vec()
+    };
+    for (base, without) in [
+        (Base::Byte, &trained().tokenizer),
+        (Base::Char, &trained_char(Normalizer::Corpus).tokenizer),
+    ] {
+        let space = if base == Base::Char { ' ' } else { 'Ġ' };
+        let with = &trained_prefixed(base).tokenizer;
+        let alone = tokens(with, "right");
+        assert!(alone[0].starts_with(space), "{base}: {alone:?}");
+        assert!(tokens(with, "the right").ends_with(&alone), "{base}");
+        assert!(!tokens(without, "right")[0].starts_with(space), "{base}");
+    }
+}
+
+/// `unspaced_chunk` reaches tokenizer.json's pre-tokenizer: a Chinese clause of 17 characters is
+/// one chunk with 48, two with the default 12.
+#[test]
+fn the_unspaced_chunk_is_written_into_tokenizer_json() {
+    let chinese = "人人生而自由在尊严和权利上一律平等";
+    let chunks = |tokenizer: &Tokenizer| {
+        let mut pretokenized = tokenizers::PreTokenizedString::from(chinese);
+        tokenizer
+            .get_pre_tokenizer()
+            .unwrap()
+            .pre_tokenize(&mut pretokenized)
+            .unwrap();
+        pretokenized
+            .get_splits(
+                tokenizers::OffsetReferential::Original,
+                tokenizers::OffsetType::Byte,
+            )
+            .len()
+    };
+    let long = train_with(TrainOptions {
+        base: Base::Char,
+        unspaced_chunk: 48,
+        ..parity(1 + 256 + 600, 1)
+    });
+    let loaded = Tokenizer::from_bytes(long.json.as_bytes()).unwrap();
+    assert_eq!(chunks(&loaded), 1);
+    assert_eq!(chunks(&trained_char(Normalizer::Corpus).tokenizer), 2);
+}
+
+/// Training with the prefix space is training on text with a space written before each line:
+/// the same merges, and the same dev figures.
+#[test]
+fn the_prefix_space_trains_as_a_space_before_each_line() {
+    let spaced: Vec<(&str, Vec<String>)> = SENTENCES
+        .iter()
+        .map(|(lang, lines)| (*lang, lines.iter().map(|l| format!(" {l}")).collect()))
+        .collect();
+    let spaced: Vec<(&str, Vec<&str>)> = spaced
+        .iter()
+        .map(|(lang, lines)| (*lang, lines.iter().map(String::as_str).collect()))
+        .collect();
+    let spaced: Vec<(&str, &[&str])> = spaced.iter().map(|(l, t)| (*l, t.as_slice())).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let train_dir = write_folder(&dir.path().join("train"), &spaced);
+    let dev_dir = write_folder(&dir.path().join("dev"), &spaced);
+    let options = TrainOptions {
+        base: Base::Char,
+        char_coverage: 0.98,
+        ..parity(1 + 256 + 600, 1)
+    };
+    let written = train(&config(&train_dir, Some(&dev_dir), options)).unwrap();
+    let prefixed = trained_prefixed(Base::Char);
+    assert_eq!(merges_of(&prefixed.json), merges_of(&written.json));
+    assert_eq!(prefixed.summary.dev, written.summary.dev);
 }
 
 /// A character base: byte tokens after the special tokens, characters outside its alphabet
@@ -294,6 +396,7 @@ proptest! {
     fn decode_inverts_encode_for_any_string(text in any::<String>()) {
         prop_assert_eq!(round_trip(&trained().tokenizer, &text), nfc(&text));
         prop_assert_eq!(round_trip(&trained_without_normalizer().tokenizer, &text), text.clone());
+        prop_assert_eq!(round_trip(&trained_prefixed(Base::Char).tokenizer, &text), as_trained(&text));
         prop_assert_eq!(round_trip(&trained_char(Normalizer::None).tokenizer, &text), text);
     }
 }
