@@ -58,7 +58,7 @@ const ATTACHED: &str = r"(?:[\x{17D2}\x{1039}]\p{L}|[\p{M}\x{200C}\x{200D}])*";
 pub fn split_pattern(unspaced_chunk: usize) -> String {
     let unspaced_chunk = format!(
         r" ?[{UNSPACED}&&\p{{L}}]{ATTACHED}(?:[{UNSPACED}&&\p{{L}}&&[^{LEADING_VOWELS}]]{ATTACHED}){{0,{}}}",
-        unspaced_chunk - 1
+        unspaced_chunk.saturating_sub(1)
     );
     let spaced_word =
         format!(r" ?(?:[\p{{L}}&&[^{UNSPACED}]]{ATTACHED}){{1,{MAX_SPACED_CLUSTERS}}}");
