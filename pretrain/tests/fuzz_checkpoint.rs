@@ -115,6 +115,38 @@ fn the_unedited_record_continues() {
     assert!(check(run().meta.as_bytes()));
 }
 
+/// A norm epsilon or rotary base that is not a positive number is refused naming the
+/// checkpoint (burn's RMSNorm would panic on the epsilon; the property test above found it).
+#[test]
+fn a_non_positive_norm_epsilon_or_rope_base_is_refused() {
+    for (field, value) in [
+        ("norm_eps", "0.0"),
+        ("norm_eps", "-1e-5"),
+        ("rope_theta", "0.0"),
+    ] {
+        let written = run().meta.split_once(&format!("\"{field}\": ")).unwrap().1;
+        let old = &written[..written.find([',', '\n']).unwrap()];
+        let meta = run().meta.replacen(
+            &format!("\"{field}\": {old}"),
+            &format!("\"{field}\": {value}"),
+            1,
+        );
+        assert_ne!(meta, run().meta);
+        assert!(!check(meta.as_bytes()), "{field} {value} trained");
+        let dir = tempfile::tempdir().unwrap();
+        let checkpoint = dir.path().join("step-00000002");
+        copy_dir(&run().output.join(CHECKPOINT), &checkpoint);
+        std::fs::write(checkpoint.join(META_FILE), meta).unwrap();
+        let error = load_checkpoint::<CpuBackend>(&checkpoint, &Default::default())
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            error.contains(field) && names_the_checkpoint(&error),
+            "{error}"
+        );
+    }
+}
+
 /// Sizes no record holds are refused before the model is built: building it would first
 /// allocate what the damaged record declares.
 #[test]

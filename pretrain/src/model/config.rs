@@ -132,6 +132,12 @@ impl ModelConfig {
         if self.checked_num_params().is_none() {
             return fail(format!("model sizes too large to count: {self:?}"));
         }
+        // burn's RMSNorm asserts a positive epsilon; an edited record must fail here instead.
+        for (name, value) in [("norm_eps", self.norm_eps), ("rope_theta", self.rope_theta)] {
+            if !(value.is_finite() && value > 0.0) {
+                return fail(format!("{name} must be a positive number, not {value}"));
+            }
+        }
         Ok(())
     }
 
