@@ -133,13 +133,7 @@ fn a_non_positive_norm_epsilon_or_rope_base_is_refused() {
         );
         assert_ne!(meta, run().meta);
         assert!(!check(meta.as_bytes()), "{field} {value} trained");
-        let dir = tempfile::tempdir().unwrap();
-        let checkpoint = dir.path().join("step-00000002");
-        copy_dir(&run().output.join(CHECKPOINT), &checkpoint);
-        std::fs::write(checkpoint.join(META_FILE), meta).unwrap();
-        let error = load_checkpoint::<CpuBackend>(&checkpoint, &Default::default())
-            .expect_err("refused")
-            .to_string();
+        let error = load_error(&meta);
         assert!(
             error.contains(field) && names_the_checkpoint(&error),
             "{error}"
@@ -155,14 +149,19 @@ fn a_model_larger_than_its_weights_is_refused_before_it_is_built() {
         .meta
         .replacen("\"d_model\": 64", "\"d_model\": 4194304", 1);
     assert_ne!(meta, run().meta);
+    let error = load_error(&meta);
+    assert!(error.contains("more than the"), "{error}");
+}
+
+/// The error of loading the run's checkpoint with `meta` as its record (which must fail).
+fn load_error(meta: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let checkpoint = dir.path().join("step-00000002");
     copy_dir(&run().output.join(CHECKPOINT), &checkpoint);
     std::fs::write(checkpoint.join(META_FILE), meta).unwrap();
-    let error = load_checkpoint::<CpuBackend>(&checkpoint, &Default::default())
+    load_checkpoint::<CpuBackend>(&checkpoint, &Default::default())
         .expect_err("refused")
-        .to_string();
-    assert!(error.contains("more than the"), "{error}");
+        .to_string()
 }
 
 proptest! {
