@@ -1,10 +1,11 @@
 //! Small corpora and dev sets written into temporary folders.
 
 use mekong_tokenizer::train::{Algorithm, TrainConfig, TrainOptions};
+use std::borrow::Borrow;
 use std::path::{Path, PathBuf};
 
 /// Writes `<dir>/<lang>.txt` for each (lang, lines).
-pub fn write_folder(dir: &Path, files: &[(&str, &[&str])]) -> PathBuf {
+pub fn write_folder<S: Borrow<str>>(dir: &Path, files: &[(&str, &[S])]) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     for (lang, lines) in files {
         let mut text = lines.join("\n");

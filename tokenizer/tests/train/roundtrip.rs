@@ -185,15 +185,15 @@ fn the_unspaced_chunk_is_written_into_tokenizer_json() {
 /// the same merges, and the same dev figures.
 #[test]
 fn the_prefix_space_trains_as_a_space_before_each_line() {
-    let spaced: Vec<(&str, Vec<String>)> = SENTENCES
+    let lines: Vec<Vec<String>> = SENTENCES
         .iter()
-        .map(|(lang, lines)| (*lang, lines.iter().map(|l| format!(" {l}")).collect()))
+        .map(|(_, lines)| lines.iter().map(|l| format!(" {l}")).collect())
         .collect();
-    let spaced: Vec<(&str, Vec<&str>)> = spaced
+    let spaced: Vec<(&str, &[String])> = SENTENCES
         .iter()
-        .map(|(lang, lines)| (*lang, lines.iter().map(String::as_str).collect()))
+        .zip(&lines)
+        .map(|((lang, _), lines)| (*lang, lines.as_slice()))
         .collect();
-    let spaced: Vec<(&str, &[&str])> = spaced.iter().map(|(l, t)| (*l, t.as_slice())).collect();
     let dir = tempfile::tempdir().unwrap();
     let train_dir = write_folder(&dir.path().join("train"), &spaced);
     let dev_dir = write_folder(&dir.path().join("dev"), &spaced);
