@@ -18,7 +18,8 @@ pub fn is_invisible(c: char) -> bool {
 
 /// `text` without its invisible characters; None when it has none (most text: no copy made).
 pub fn remove_invisible(text: &str) -> Option<String> {
-    if text.is_ascii() || !text.contains(is_invisible) {
+    // One byte search per character (vectorised) rather than decoding every character.
+    if text.is_ascii() || !INVISIBLE.iter().any(|&c| text.contains(c)) {
         return None;
     }
     Some(text.chars().filter(|&c| !is_invisible(c)).collect())

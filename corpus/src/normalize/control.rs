@@ -6,13 +6,19 @@ use crate::lang::Language;
 
 pub struct RemoveControl;
 
+/// Whether `text` has a byte every control character needs: C0 and DEL are single bytes below
+/// 0x20 or 0x7F, C1 (U+0080–U+009F) starts with 0xC2. Bytes are checked without decoding.
+fn may_hold_control(text: &str) -> bool {
+    text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2)
+}
+
 impl NormalizeStep for RemoveControl {
     fn name(&self) -> &'static str {
         "control"
     }
 
     fn apply(&self, text: &str, _lang: &Language) -> Option<String> {
-        if !text.contains(char::is_control) {
+        if !may_hold_control(text) || !text.contains(char::is_control) {
             return None;
         }
         Some(

@@ -33,10 +33,20 @@ fn split_tone(c: char) -> Option<(char, Option<char>)> {
     if c.is_ascii() {
         return Some((c, None));
     }
-    let mut parts = Vec::with_capacity(3);
-    decompose_canonical(c, |p| parts.push(p));
-    match parts.as_slice() {
-        [base, mark] if base.is_ascii() && TONE_MARKS.contains(mark) => Some((*base, Some(*mark))),
+    // (base, mark, parts): counted without collecting, as this runs at every word's end.
+    let mut parts = ('\0', '\0', 0);
+    decompose_canonical(c, |p| {
+        match parts.2 {
+            0 => parts.0 = p,
+            1 => parts.1 = p,
+            _ => {}
+        }
+        parts.2 += 1;
+    });
+    match parts {
+        (base, mark, 2) if base.is_ascii() && TONE_MARKS.contains(&mark) => {
+            Some((base, Some(mark)))
+        }
         _ => None,
     }
 }
@@ -55,6 +65,10 @@ impl ToneMarks {
     /// The re-marked last two letters of a word ending in `before, first, second`, when the
     /// mark is not where the style wants it.
     fn fix(&self, before: Option<char>, first: char, second: char) -> Option<[char; 2]> {
+        // Most words end in a consonant: ruled out before any letter is decomposed.
+        if second.is_ascii() && !matches!(second.to_ascii_lowercase(), 'a' | 'e' | 'y') {
+            return None;
+        }
         let (b1, t1) = split_tone(first)?;
         let (b2, t2) = split_tone(second)?;
         let pattern = (b1.to_ascii_lowercase(), b2.to_ascii_lowercase());
