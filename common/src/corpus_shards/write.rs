@@ -29,12 +29,11 @@ pub enum Table {
 impl Table {
     /// How the table is encoded. Texts are mostly distinct, so they skip the dictionary
     /// encoding Parquet tries first (the interning cost a fifth of a run) and the minimum and
-    /// maximum no reader asks of them. Ids, line numbers and rejection details (which carry
-    /// counts and scores) are distinct or nearly so and skip the dictionary too: interning
-    /// them cost 6 % of a corpus run, and the shards came out smaller without it. The other
-    /// columns repeat a few values and keep both. Kept rows, the stage's product, are
-    /// compressed with zstd; rejected rows, an audit trail written in bulk (every copy of a
-    /// duplicate), with the cheaper Snappy.
+    /// maximum no reader asks of them. Ids and line numbers are distinct and skip the
+    /// dictionary too: interning them cost 6 % of a corpus run, and the shards come out
+    /// smaller without it. The other columns repeat a few values and keep both. Kept rows, the
+    /// stage's product, are compressed with zstd; rejected rows, an audit trail written in
+    /// bulk (every copy of a duplicate), with the cheaper Snappy.
     fn properties(self) -> WriterProperties {
         let compression = match self {
             Table::Rejected => Compression::SNAPPY,
@@ -43,7 +42,7 @@ impl Table {
             }
         };
         let texts = ["src_text", "tgt_text", "text"];
-        let distinct = ["id", "line", "detail"];
+        let numbers = ["id", "line"];
         let builder = texts
             .iter()
             .fold(WriterProperties::builder(), |builder, column| {
@@ -54,7 +53,7 @@ impl Table {
             });
         texts
             .iter()
-            .chain(&distinct)
+            .chain(&numbers)
             .fold(builder, |builder, column| {
                 builder.set_column_dictionary_enabled(ColumnPath::from(*column), false)
             })
