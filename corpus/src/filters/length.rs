@@ -24,36 +24,25 @@ impl Length {
     }
 }
 
-/// Whitespace-separated words; ASCII text is counted byte by byte.
-fn count_words(text: &str) -> usize {
-    if !text.is_ascii() {
-        return text.split_whitespace().count();
-    }
-    let mut words = 0;
-    let mut in_word = false;
-    for &b in text.as_bytes() {
-        let space = crate::chars::is_ascii_space(b);
-        words += usize::from(!space && !in_word);
-        in_word = !space;
-    }
-    words
-}
-
 impl Filter for Length {
     fn reason(&self) -> DropReason {
         DropReason::Length
     }
 
+    fn reads_profiles(&self) -> bool {
+        true
+    }
+
     fn check(&self, candidate: &Candidate) -> Option<String> {
         check_sides(candidate, |side| {
-            let chars = side.text.chars().count();
+            let chars = side.profile().chars;
             if chars < self.min_chars {
                 return Some(format!("{chars} characters < {}", self.min_chars));
             }
             if chars > self.max_chars {
                 return Some(format!("{chars} characters > {}", self.max_chars));
             }
-            let words = count_words(side.text);
+            let words = side.profile().words;
             if words < self.min_words {
                 return Some(format!("{words} words < {}", self.min_words));
             }
@@ -85,19 +74,6 @@ mod tests {
             .unwrap()
             .contains("4 words > 3"));
         assert!(mono(&f, "vi", &"a".repeat(21)).unwrap().contains("> 20"));
-        for text in [
-            "",
-            " a  b\tc\x0b d ",
-            "one",
-            "Mở  tệp tin",
-            "\u{a0}x\u{3000}y",
-        ] {
-            assert_eq!(
-                count_words(text),
-                text.split_whitespace().count(),
-                "{text:?}"
-            );
-        }
         assert!(pair(&f, ("en", "vi"), "Hello", "")
             .unwrap()
             .starts_with("vi:"));

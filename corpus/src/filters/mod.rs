@@ -8,6 +8,7 @@ mod langid;
 mod length;
 mod markup;
 mod numerals;
+mod profile;
 mod ratio;
 mod repetition;
 mod script;
@@ -18,12 +19,40 @@ use crate::lang::Language;
 use crate::DropReason;
 
 pub use langid::Judgement;
+pub use profile::Profile;
 
-/// One side of a candidate: a normalised text and its language.
+/// One side of a candidate: a normalised text, its language, and what the filters count on
+/// its characters.
 #[derive(Debug, Clone, Copy)]
 pub struct Side<'a> {
     pub text: &'a str,
     pub lang: &'a Language,
+    /// Counted when the side is built, unless no filter that reads it runs.
+    profile: Option<Profile>,
+}
+
+impl<'a> Side<'a> {
+    pub fn new(text: &'a str, lang: &'a Language) -> Self {
+        Side {
+            profile: Some(Profile::of(text, &lang.scripts)),
+            ..Self::unprofiled(text, lang)
+        }
+    }
+
+    /// A side whose profile is counted only if a filter asks for it: for a chain where
+    /// [`FilterChain::reads_profiles`] is false.
+    pub fn unprofiled(text: &'a str, lang: &'a Language) -> Self {
+        Side {
+            text,
+            lang,
+            profile: None,
+        }
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.profile
+            .unwrap_or_else(|| Profile::of(self.text, &self.lang.scripts))
+    }
 }
 
 /// What the filters judge: a monolingual text, or a pair when `tgt` is present.
@@ -51,6 +80,10 @@ pub trait Filter: Send + Sync {
     fn reason(&self) -> DropReason;
     /// Why the candidate should be dropped, or `None` to keep it.
     fn check(&self, candidate: &Candidate) -> Option<String>;
+    /// Whether the filter reads the sides' [`Profile`]s.
+    fn reads_profiles(&self) -> bool {
+        false
+    }
 }
 
 /// Runs a per-side test on every side; the detail names the side's language.
@@ -68,7 +101,7 @@ pub fn language_verdict(
     lang: &Language,
 ) -> (Judgement, Option<Rejection>) {
     let candidate = Candidate {
-        src: Side { text, lang },
+        src: Side::new(text, lang),
         tgt: None,
     };
     let script = script::Script::new(config);
@@ -110,6 +143,11 @@ impl FilterChain {
         FilterChain { filters }
     }
 
+    /// Whether a filter of the chain reads the sides' [`Profile`]s (else the sides need none).
+    pub fn reads_profiles(&self) -> bool {
+        self.filters.iter().any(|filter| filter.reads_profiles())
+    }
+
     /// The first filter that rejects the candidate, if any.
     pub fn check(&self, candidate: &Candidate) -> Option<Rejection> {
         self.filters.iter().find_map(|filter| {
@@ -129,7 +167,7 @@ pub(crate) mod test_support {
     pub fn mono(filter: &dyn Filter, lang: &str, text: &str) -> Option<String> {
         let lang = Language::new(lang);
         filter.check(&Candidate {
-            src: Side { text, lang: &lang },
+            src: Side::new(text, &lang),
             tgt: None,
         })
     }
@@ -138,14 +176,8 @@ pub(crate) mod test_support {
     pub fn pair(filter: &dyn Filter, langs: (&str, &str), src: &str, tgt: &str) -> Option<String> {
         let (a, b) = (Language::new(langs.0), Language::new(langs.1));
         filter.check(&Candidate {
-            src: Side {
-                text: src,
-                lang: &a,
-            },
-            tgt: Some(Side {
-                text: tgt,
-                lang: &b,
-            }),
+            src: Side::new(src, &a),
+            tgt: Some(Side::new(tgt, &b)),
         })
     }
 }
@@ -160,14 +192,8 @@ mod tests {
         let chain = FilterChain::new(&FilterConfig::default());
         let (en, vi) = (Language::new("en"), Language::new("vi"));
         let candidate = Candidate {
-            src: Side {
-                text: "Open file",
-                lang: &en,
-            },
-            tgt: Some(Side {
-                text: "Open file",
-                lang: &vi,
-            }),
+            src: Side::new("Open file", &en),
+            tgt: Some(Side::new("Open file", &vi)),
         };
         assert_eq!(
             chain.check(&candidate).unwrap().filter,
@@ -184,5 +210,25 @@ mod tests {
             "a",
             "b",
         );
+    }
+
+    #[test]
+    fn sides_are_profiled_when_a_filter_reads_profiles() {
+        assert!(FilterChain::new(&FilterConfig::default()).reads_profiles());
+        let readers = ["length", "ratio", "numerals", "script"];
+        let others = FilterConfig {
+            disable: DropReason::FILTERS
+                .iter()
+                .copied()
+                .filter(|reason| readers.contains(&reason.name()))
+                .collect(),
+            ..FilterConfig::default()
+        };
+        assert!(!FilterChain::new(&others).reads_profiles());
+        let vi = Language::new("vi");
+        let text = "Mở 2 tệp";
+        let counted = Side::new(text, &vi).profile();
+        assert_eq!(Side::unprofiled(text, &vi).profile(), counted);
+        assert_eq!((counted.chars, counted.words), (8, 3));
     }
 }

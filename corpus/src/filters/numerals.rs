@@ -9,7 +9,7 @@ pub struct Numerals;
 
 /// The value of a decimal digit in the common scripts (Unicode lays each script's digits out
 /// as ten consecutive code points from zero).
-fn digit_value(c: char) -> Option<u32> {
+pub(super) fn digit_value(c: char) -> Option<u32> {
     if c.is_ascii() {
         return c.to_digit(10);
     }
@@ -53,10 +53,13 @@ impl Filter for Numerals {
         DropReason::Numerals
     }
 
+    fn reads_profiles(&self) -> bool {
+        true
+    }
+
     fn check(&self, candidate: &Candidate) -> Option<String> {
         let tgt = candidate.tgt?;
-        let has_digit = |t: &str| t.chars().any(|c| digit_value(c).is_some());
-        if !has_digit(candidate.src.text) && !has_digit(tgt.text) {
+        if !candidate.src.profile().has_digit && !tgt.profile().has_digit {
             return None;
         }
         let (a, b) = (numbers(candidate.src.text), numbers(tgt.text));

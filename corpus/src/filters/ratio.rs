@@ -4,10 +4,8 @@
 //! Short pairs are not judged: UI strings like "OK" / "Đồng ý" vary wildly and are fine.
 
 use super::{Candidate, Filter};
-use crate::chars;
 use crate::config::FilterConfig;
 use crate::DropReason;
-use unicode_script::Script;
 
 pub struct Ratio {
     max_ratio: f64,
@@ -23,33 +21,18 @@ impl Ratio {
     }
 }
 
-fn units(text: &str) -> usize {
-    if text.is_ascii() {
-        return text.bytes().filter(|&b| !chars::is_ascii_space(b)).count();
-    }
-    text.chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| {
-            if c.is_ascii() {
-                1
-            } else {
-                match chars::script(c) {
-                    Script::Han | Script::Hiragana | Script::Katakana | Script::Hangul => 3,
-                    _ => 1,
-                }
-            }
-        })
-        .sum()
-}
-
 impl Filter for Ratio {
     fn reason(&self) -> DropReason {
         DropReason::Ratio
     }
 
+    fn reads_profiles(&self) -> bool {
+        true
+    }
+
     fn check(&self, candidate: &Candidate) -> Option<String> {
         let tgt = candidate.tgt?;
-        let (a, b) = (units(candidate.src.text), units(tgt.text));
+        let (a, b) = (candidate.src.profile().units, tgt.profile().units);
         let (short, long) = (a.min(b), a.max(b));
         if long < self.min_chars || short == 0 {
             return None;

@@ -6,10 +6,8 @@
 //! stage does not know are not judged.
 
 use super::{check_sides, Candidate, Filter};
-use crate::chars;
 use crate::config::FilterConfig;
 use crate::DropReason;
-use unicode_script::Script as UScript;
 
 pub struct Script {
     min_share: f64,
@@ -28,21 +26,18 @@ impl Filter for Script {
         DropReason::Script
     }
 
+    fn reads_profiles(&self) -> bool {
+        true
+    }
+
     fn check(&self, candidate: &Candidate) -> Option<String> {
         check_sides(candidate, |side| {
             let expected = &side.lang.scripts;
             if expected.is_empty() {
                 return None;
             }
-            let latin_expected = expected.contains(&UScript::Latin);
-            let (letters, matching) = match side.text.is_ascii() {
-                // Half the texts of a corpus paired with English: count bytes.
-                true => {
-                    let letters = side.text.bytes().filter(u8::is_ascii_alphabetic).count();
-                    (letters, if latin_expected { letters } else { 0 })
-                }
-                false => letter_counts(side.text, expected, latin_expected),
-            };
+            let profile = side.profile();
+            let (letters, matching) = (profile.letters, profile.expected_letters);
             if letters == 0 {
                 return None;
             }
@@ -57,25 +52,6 @@ impl Filter for Script {
             })
         })
     }
-}
-
-/// (letters of any particular script, letters of the expected ones) in `text`.
-fn letter_counts(text: &str, expected: &[UScript], latin_expected: bool) -> (usize, usize) {
-    let (mut letters, mut matching) = (0usize, 0usize);
-    for c in text.chars().filter(|&c| chars::is_letter(c)) {
-        if c.is_ascii() {
-            letters += 1;
-            matching += usize::from(latin_expected);
-            continue;
-        }
-        let script = chars::script(c);
-        if matches!(script, UScript::Common | UScript::Inherited) {
-            continue;
-        }
-        letters += 1;
-        matching += usize::from(expected.contains(&script));
-    }
-    (letters, matching)
 }
 
 #[cfg(test)]

@@ -48,6 +48,8 @@ pub(super) enum Verdict {
 pub(super) struct Preparer {
     normalizer: Normalizer,
     filters: FilterChain,
+    /// Whether the sides' profiles are counted up front (a filter reads them).
+    profiled: bool,
     decontaminator: Decontaminator,
     minhasher: Option<MinHasher>,
     exact_each_side: bool,
@@ -57,9 +59,11 @@ impl Preparer {
     pub(super) fn new(config: &CorpusConfig) -> Result<Self> {
         let normalizer = Normalizer::new(&config.normalize);
         let decontaminator = build_decontaminator(config, &normalizer)?;
+        let filters = FilterChain::new(&config.filters);
         Ok(Preparer {
             normalizer,
-            filters: FilterChain::new(&config.filters),
+            profiled: filters.reads_profiles(),
+            filters,
             decontaminator,
             minhasher: config.dedup.near.then(|| MinHasher::new(&config.dedup)),
             exact_each_side: config.dedup.exact_each_side,
@@ -138,7 +142,7 @@ impl Preparer {
         if !matches!(segment.verdict, Verdict::Normalized { .. }) {
             return;
         }
-        let candidate = segment.candidate(langs);
+        let candidate = segment.candidate(langs, self.profiled);
         segment.verdict = self.verdict(&candidate);
     }
 
@@ -192,16 +196,15 @@ fn raw_bytes(raw: &RawSegment) -> u64 {
 }
 
 impl Prepared {
-    fn candidate<'a>(&'a self, langs: &'a [Language]) -> Candidate<'a> {
+    /// The segment as the filters see it, its sides' profiles counted when `profiled`.
+    fn candidate<'a>(&'a self, langs: &'a [Language], profiled: bool) -> Candidate<'a> {
+        let side = match profiled {
+            true => Side::new,
+            false => Side::unprofiled,
+        };
         Candidate {
-            src: Side {
-                text: &self.src,
-                lang: &langs[0],
-            },
-            tgt: self.tgt.as_deref().map(|text| Side {
-                text,
-                lang: &langs[1],
-            }),
+            src: side(&self.src, &langs[0]),
+            tgt: self.tgt.as_deref().map(|text| side(text, &langs[1])),
         }
     }
 }
