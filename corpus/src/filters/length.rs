@@ -35,14 +35,15 @@ impl Filter for Length {
 
     fn check(&self, candidate: &Candidate) -> Option<String> {
         check_sides(candidate, |side| {
-            let chars = side.profile().chars;
+            let profile = side.profile();
+            let chars = profile.chars;
             if chars < self.min_chars {
                 return Some(format!("{chars} characters < {}", self.min_chars));
             }
             if chars > self.max_chars {
                 return Some(format!("{chars} characters > {}", self.max_chars));
             }
-            let words = side.profile().words;
+            let words = profile.words;
             if words < self.min_words {
                 return Some(format!("{words} words < {}", self.min_words));
             }

@@ -2,7 +2,8 @@
 //! translation pair; a filter either keeps it or says why not, and that reason travels with
 //! the segment into `rejected/`. Filters run cheapest first and the first rejection wins, so
 //! each dropped segment is counted under exactly one reason. The stage runs them only on texts
-//! that are not exact duplicates of an earlier one (a copy would get the same verdict).
+//! that are not exact duplicates of an earlier one (a copy would get the same verdict). What
+//! several filters count on a side's characters is counted once, in its [`Profile`].
 
 mod langid;
 mod length;
