@@ -16,6 +16,8 @@ pub struct ScriptModel {
     pub script: Script,
     /// BCP 47 primary subtags, in column order.
     pub languages: Vec<String>,
+    /// Each subtag's column: the language filter looks one up for every text it judges.
+    columns: FxHashMap<String, usize>,
     /// Cost units per nat.
     pub scale: f64,
     rows: FxHashMap<u64, u32>,
@@ -37,7 +39,7 @@ impl ScriptModel {
     }
 
     pub fn column(&self, primary: &str) -> Option<usize> {
-        self.languages.iter().position(|l| l == primary)
+        self.columns.get(primary).copied()
     }
 }
 
@@ -114,9 +116,11 @@ impl Model {
                 {
                     padded[..width].copy_from_slice(row);
                 }
+                let columns = (languages.iter().cloned()).zip(0..).collect();
                 Some(ScriptModel {
                     script,
                     languages,
+                    columns,
                     scale,
                     rows,
                     costs,
