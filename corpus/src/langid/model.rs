@@ -116,7 +116,7 @@ impl Model {
                 {
                     padded[..width].copy_from_slice(row);
                 }
-                let columns = (languages.iter().cloned()).zip(0..).collect();
+                let columns = languages.iter().cloned().zip(0..).collect();
                 Some(ScriptModel {
                     script,
                     languages,
