@@ -216,7 +216,7 @@ mod tests {
     #[test]
     fn sides_are_profiled_when_a_filter_reads_profiles() {
         assert!(FilterChain::new(&FilterConfig::default()).reads_profiles());
-        let readers = ["length", "ratio", "numerals", "script"];
+        let readers = ["length", "ratio", "numerals", "script", "repetition"];
         let others = FilterConfig {
             disable: DropReason::FILTERS
                 .iter()

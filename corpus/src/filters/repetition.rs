@@ -3,7 +3,8 @@
 //! of boilerplate, OCR noise and degenerate machine output. Vietnamese reduplication ("xanh
 //! xanh", "từ từ") repeats twice, far below the default of 4 repeats.
 
-use super::{check_sides, Candidate, Filter};
+use super::profile::{Streaks, LONGEST_GRAM};
+use super::{check_sides, Candidate, Filter, Profile};
 use crate::config::FilterConfig;
 use crate::DropReason;
 
@@ -16,10 +17,20 @@ impl Repetition {
     pub fn new(config: &FilterConfig) -> Self {
         Repetition {
             max_char_run: config.max_char_run,
-            max_repeats: config.max_ngram_repeats,
+            max_repeats: config.max_ngram_repeats.max(1),
         }
     }
 
+    /// Whether a profile shows a run past the limits: a character repeated more than
+    /// `max_char_run` times, or a word n-gram repeated back to back more than `max_repeats`
+    /// times (a streak of at least `n·max_repeats` words that each equal the word n back).
+    fn runs_past_limits(&self, profile: &Profile) -> bool {
+        profile.char_run > self.max_char_run
+            || (1..=LONGEST_GRAM).any(|n| profile.word_streaks[n - 1] >= n * self.max_repeats)
+    }
+
+    /// The first character repeated past the limit, named. Only texts whose profile shows a
+    /// run are searched again, to say what repeats.
     fn char_run(&self, text: &str) -> Option<String> {
         let mut previous = None;
         let mut run = 0;
@@ -36,45 +47,23 @@ impl Repetition {
         None
     }
 
-    /// A word n-gram (n ≤ 3) repeated back to back more than `max_repeats` times: a run of
-    /// at least `n·max_repeats` words that each equal the word n places before. One pass,
-    /// keeping the last six words. ASCII text is split byte by byte (std's `split_whitespace`
-    /// decodes every character).
+    /// The first word n-gram repeated past the limit, named.
     fn ngram_run(&self, text: &str) -> Option<String> {
-        match text.is_ascii() {
-            true => self.ngram_run_in(
-                text.as_bytes()
-                    .split(|&b| crate::chars::is_ascii_space(b))
-                    .filter(|w| !w.is_empty()),
-            ),
-            false => self.ngram_run_in(text.split_whitespace().map(str::as_bytes)),
-        }
-    }
-
-    fn ngram_run_in<'t>(&self, words: impl Iterator<Item = &'t [u8]>) -> Option<String> {
-        const LONGEST: usize = 3;
-        let mut recent: [&[u8]; 2 * LONGEST] = [b""; 2 * LONGEST];
-        let mut matches = [0usize; LONGEST + 1];
-        for (i, word) in words.enumerate() {
-            for n in 1..=LONGEST {
-                let equal = i >= n && recent[(i - n) % (2 * LONGEST)] == word;
-                matches[n] = if equal { matches[n] + 1 } else { 0 };
-                if matches[n] >= n * self.max_repeats.max(1) {
-                    let repeats = (matches[n] + n) / n;
-                    let gram: Vec<String> = (i + 1 - n..=i)
-                        .map(|j| {
-                            let w = if j == i {
-                                word
-                            } else {
-                                recent[j % (2 * LONGEST)]
-                            };
-                            String::from_utf8_lossy(w).into_owned()
-                        })
+        let mut streaks = Streaks::default();
+        for word in text.split_whitespace() {
+            streaks.push(word.as_bytes());
+            for n in 1..=LONGEST_GRAM {
+                let streak = streaks.current[n - 1];
+                if streak >= n * self.max_repeats {
+                    let gram: Vec<_> = streaks.recent[..n]
+                        .iter()
+                        .rev()
+                        .map(|w| String::from_utf8_lossy(w))
                         .collect();
+                    let repeats = (streak + n) / n;
                     return Some(format!("\"{}\" repeated {repeats} times", gram.join(" ")));
                 }
             }
-            recent[i % (2 * LONGEST)] = word;
         }
         None
     }
@@ -87,15 +76,23 @@ impl Filter for Repetition {
 
     fn check(&self, candidate: &Candidate) -> Option<String> {
         check_sides(candidate, |side| {
+            if !self.runs_past_limits(&side.profile()) {
+                return None;
+            }
             self.char_run(side.text)
                 .or_else(|| self.ngram_run(side.text))
         })
+    }
+
+    fn reads_profiles(&self) -> bool {
+        true
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_support::*;
+    use super::super::Side;
     use super::*;
 
     #[test]
@@ -123,5 +120,34 @@ mod tests {
             mono(&f, "en", "so so so so so").as_deref(),
             Some("en: \"so\" repeated 5 times")
         );
+    }
+
+    proptest::proptest! {
+        /// The profile's streaks say that a text repeats exactly when a word-by-word search
+        /// finds what repeats (texts from a few words and spaces, so that runs are common).
+        #[test]
+        fn the_profile_sees_the_runs_the_search_names(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["so", "ồ", "a", "b", "!", " ", "\t", "\u{a0}"]),
+                0..40,
+            ),
+            max_char_run in 1usize..4,
+            max_ngram_repeats in 0usize..4,
+        ) {
+            let f = Repetition::new(&FilterConfig {
+                max_char_run,
+                max_ngram_repeats,
+                ..FilterConfig::default()
+            });
+            let text = pieces.concat();
+            let vi = crate::lang::Language::new("vi");
+            let found = f.char_run(&text).or_else(|| f.ngram_run(&text));
+            proptest::prop_assert_eq!(
+                f.runs_past_limits(&Side::new(&text, &vi).profile()),
+                found.is_some(),
+                "{:?}",
+                text
+            );
+        }
     }
 }
