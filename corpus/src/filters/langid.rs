@@ -209,13 +209,25 @@ impl Filter for LangId {
     }
 
     fn check(&self, candidate: &Candidate) -> Option<String> {
-        check_sides(candidate, |side| self.judge(side.text, side.lang).rejection)
+        check_sides(candidate, |side| {
+            // The model scores letters, so a side with fewer non-space characters than a
+            // verdict needs letters is spared it (half the texts of a software corpus).
+            if side.profile().units < self.min_letters as usize {
+                return None;
+            }
+            self.judge(side.text, side.lang).rejection
+        })
+    }
+
+    fn reads_profiles(&self) -> bool {
+        true
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_support::*;
+    use super::super::Side;
     use super::*;
 
     #[test]
@@ -243,6 +255,21 @@ mod tests {
             None
         );
         assert!(mono(&f, "ha", english).unwrap().contains("reads as en"));
+    }
+
+    proptest::proptest! {
+        /// What spares short sides the model: it never scores more letters than the side has
+        /// non-space characters.
+        #[test]
+        fn the_model_scores_no_more_letters_than_the_side_has_units(
+            text in "[a-zA-Zà-ỹ0-9 ,.!\u{0300}-\u{0303}\u{4e00}-\u{4e10}ぁ-ゔ가-각ក-ឳа-я]{0,40}",
+            lang in proptest::sample::select(vec!["vi", "en", "ha", "ru", "ja", "zh", "ko", "km"]),
+        ) {
+            let f = LangId::new(&FilterConfig::default());
+            let lang = Language::new(lang);
+            let units = Side::new(&text, &lang).profile().units;
+            proptest::prop_assert!(f.judge(&text, &lang).letters as usize <= units);
+        }
     }
 
     #[test]

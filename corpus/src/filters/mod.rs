@@ -216,7 +216,14 @@ mod tests {
     #[test]
     fn sides_are_profiled_when_a_filter_reads_profiles() {
         assert!(FilterChain::new(&FilterConfig::default()).reads_profiles());
-        let readers = ["length", "ratio", "numerals", "script", "repetition"];
+        let readers = [
+            "length",
+            "ratio",
+            "numerals",
+            "script",
+            "repetition",
+            "langid",
+        ];
         let others = FilterConfig {
             disable: DropReason::FILTERS
                 .iter()

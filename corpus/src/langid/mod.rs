@@ -68,12 +68,18 @@ impl<'m> Scores<'m> {
     }
 
     /// The cheapest language of the columns set in `eligible` (bit i: column i), with its cost
-    /// per letter.
+    /// per letter; the first such column on a tie.
     pub fn best(&self, eligible: u64) -> Option<(usize, f64)> {
-        (0..self.model.languages.len())
-            .filter(|&column| eligible >> column & 1 == 1)
-            .min_by_key(|&column| self.costs[column])
-            .map(|column| (column, self.per_letter(column)))
+        // Cost and column in one integer, so that the loop is a branch-free minimum.
+        let cheapest = (0..self.model.languages.len())
+            .map(|column| match eligible >> column & 1 {
+                1 => u32::from(self.costs[column]) << 8 | column as u32,
+                _ => u32::MAX,
+            })
+            .min()
+            .filter(|&packed| packed != u32::MAX)?;
+        let column = (cheapest & 0xff) as usize;
+        Some((column, self.per_letter(column)))
     }
 }
 
