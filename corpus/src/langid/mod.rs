@@ -33,8 +33,10 @@ impl<'m> Scores<'m> {
     /// in every language of `model`. Letters of other scripts, digits and punctuation break
     /// the n-gram context.
     pub fn of(model: &'m ScriptModel, text: &str, max_letters: u32) -> Scores<'m> {
-        let max_letters = max_letters.min(MAX_LETTERS);
-        let mut costs = [0u16; MAX_LANGUAGES];
+        let max_letters = max_letters.min(MAX_LETTERS) as usize;
+        // First every scored letter's row, then their sum: the rows' loads then do not wait on
+        // one another behind the branches of the look-ups.
+        let mut rows = [0u32; MAX_LETTERS as usize];
         let mut letters = 0;
         let (mut before, mut last) = ('\0', '\0');
         for c in text.chars() {
@@ -43,11 +45,7 @@ impl<'m> Scores<'m> {
                 continue;
             };
             if let Some(row) = lookup(model, before, last, letter) {
-                for (totals, row) in costs.chunks_exact_mut(16).zip(row.chunks_exact(16)) {
-                    for (total, &cost) in totals.iter_mut().zip(row) {
-                        *total += u16::from(cost);
-                    }
-                }
+                rows[letters] = row;
                 letters += 1;
                 if letters == max_letters {
                     break;
@@ -55,9 +53,18 @@ impl<'m> Scores<'m> {
             }
             (before, last) = (last, letter);
         }
+        let mut costs = [0u16; MAX_LANGUAGES];
+        for &row in &rows[..letters] {
+            let row = model.row_costs(row);
+            for (totals, row) in costs.chunks_exact_mut(16).zip(row.chunks_exact(16)) {
+                for (total, &cost) in totals.iter_mut().zip(row) {
+                    *total += u16::from(cost);
+                }
+            }
+        }
         Scores {
             model,
-            letters,
+            letters: letters as u32,
             costs,
         }
     }
@@ -85,7 +92,7 @@ impl<'m> Scores<'m> {
 
 /// The trigram's row, else the bigram's, else the letter's (the context may be empty).
 #[inline]
-fn lookup(model: &ScriptModel, before: char, last: char, letter: char) -> Option<&[u8]> {
+fn lookup(model: &ScriptModel, before: char, last: char, letter: char) -> Option<u32> {
     let trigram = (before != '\0')
         .then(|| model.row(pack3(before, last, letter)))
         .flatten();

@@ -28,14 +28,18 @@ pub struct ScriptModel {
 }
 
 impl ScriptModel {
-    /// The costs of the n-gram `key` (see [`pack3`]) in every language, if the model has it,
-    /// padded with zeros to a multiple of 16 languages.
+    /// The row of the n-gram `key` (see [`pack3`]), if the model has it.
     #[inline]
-    pub fn row(&self, key: u64) -> Option<&[u8]> {
-        self.rows.get(&key).map(|&row| {
-            let start = row as usize * self.stride;
-            &self.costs[start..start + self.stride]
-        })
+    pub fn row(&self, key: u64) -> Option<u32> {
+        self.rows.get(&key).copied()
+    }
+
+    /// The costs of a row's n-gram in every language, padded with zeros to a multiple of 16
+    /// languages.
+    #[inline]
+    pub fn row_costs(&self, row: u32) -> &[u8] {
+        let start = row as usize * self.stride;
+        &self.costs[start..start + self.stride]
     }
 
     pub fn column(&self, primary: &str) -> Option<usize> {
@@ -172,7 +176,7 @@ mod tests {
         let (_, cyrillic) = model.for_script(Script::Cyrillic).unwrap();
         assert!(cyrillic.column("ru").is_some() && latin.column("ru").is_none());
         // "the" is cheaper in English than in Vietnamese.
-        let row = latin.row(pack3('t', 'h', 'e')).unwrap();
+        let row = latin.row_costs(latin.row(pack3('t', 'h', 'e')).unwrap());
         let (en, vi) = (latin.column("en").unwrap(), latin.column("vi").unwrap());
         assert!(row[en] < row[vi], "{} vs {}", row[en], row[vi]);
     }
