@@ -66,6 +66,8 @@ MEKONG = {
     "mekong-caps": ("sets/gettext/dev", ["--premium-cap", "lo=1.2,yo=1.2,sw=1.2,am=1.2"]),
     **{f"mekong-tolerance-{t}": ("sets/gettext/dev", CHAR + ["--parity-tolerance", t])
        for t in ["1.02", "1.03", "1.05", "1.1"]},
+    **{f"mekong-recipe-tolerance-{t}": ("sets/gettext/dev", RECIPE + ["--parity-tolerance", t])
+       for t in ["1.01", "1.02"]},
 }
 
 
