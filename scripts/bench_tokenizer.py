@@ -201,9 +201,12 @@ def train_hf_parity(out, vocab, fair=False):
     tokenizer.save(str(Path(out) / folder / "tokenizer.json"))
 
 
-def train_sentencepiece(out, vocab):
+def train_sentencepiece(out, vocab, system="sentencepiece", normalization="nmt_nfkc"):
+    """SentencePiece BPE; by default with its own default normalisation (NFKC and a few NMT
+    rules), `sentencepiece-nfc` without it: the bench's text is NFC already, as Mekong's
+    tokenizer.json normalises it."""
     import sentencepiece as spm
-    folder = Path(out) / "sentencepiece"
+    folder = Path(out) / system
     corpus = folder / "all.txt"
     with open(corpus, "w", encoding="utf-8") as f:
         for lang in LANGS:
@@ -211,12 +214,13 @@ def train_sentencepiece(out, vocab):
     spm.SentencePieceTrainer.train(
         input=str(corpus), model_prefix=str(folder / "spm"), vocab_size=vocab, model_type="bpe",
         character_coverage=0.9995, byte_fallback=True, num_threads=os.cpu_count(),
-        input_sentence_size=0, max_sentence_length=1 << 16, minloglevel=2)
+        input_sentence_size=0, max_sentence_length=1 << 16, minloglevel=2,
+        normalization_rule_name=normalization)
 
 
 def encoder(system, out):
     """A function from lines to their token counts (no special tokens)."""
-    if system == "sentencepiece":
+    if system.startswith("sentencepiece"):
         import sentencepiece as spm
         sp = spm.SentencePieceProcessor(model_file=str(Path(out) / system / "spm.model"))
         return lambda lines: [len(ids) for ids in sp.encode(lines)]
@@ -319,6 +323,8 @@ if __name__ == "__main__":
     elif command.startswith("train-"):
         {"train-hf-classic": train_hf_classic, "train-hf-parity": train_hf_parity,
          "train-hf-parity-fair": lambda out, vocab: train_hf_parity(out, vocab, fair=True),
-         "train-sentencepiece": train_sentencepiece}[command](args[0], int(args[1]))
+         "train-sentencepiece": train_sentencepiece,
+         "train-sentencepiece-nfc": lambda out, vocab: train_sentencepiece(
+             out, vocab, "sentencepiece-nfc", "identity")}[command](args[0], int(args[1]))
     else:
         sys.exit(__doc__)
