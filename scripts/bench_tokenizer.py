@@ -12,6 +12,9 @@ SentencePiece BPE, and measures time, memory and fairness on three sets (sets/):
   4 words or more in English, none found verbatim in the training text: another domain.
 - `udhr`: the UDHR, 31 lines in all 18 languages: a third domain, and the dev set of the
   `*-udhr` systems and of hf-parity (then not held out for them, and marked so).
+- `udhr-half`: the UDHR's articles 1, 3, …, 29 (15 lines), held out from `mekong-mixed-dev`,
+  whose dev set is the gettext dev set with the preamble and the even articles (16 lines) added
+  below it: parity with a dev set of two genres.
 
   bench_tokenizer.py build DATA OUT GETTEXT_BYTES VIWIKI_BYTES MEKONG_BINARY [SEED]
       (SEED: the devset draw, default 0; another seed draws other dev and test segments)
@@ -35,23 +38,29 @@ UDHR = {"en": "eng", "vi": "vie", "zh": "cmn_hans", "ja": "jpn", "ko": "kor", "k
         "th": "tha", "lo": "lao", "my": "mya", "am": "amh", "yo": "yor", "sw": "swh"}
 # The measured sets, held out unless a system chose its merges on one.
 SETS = {"gettext": "sets/gettext/test", "help": "sets/help", "udhr": "sets/udhr",
-        "gettext-dev": "sets/gettext/dev"}
+        "udhr-half": "sets/udhr-half", "gettext-dev": "sets/gettext/dev"}
+# A dev set, and the measured sets it holds (a system's figures there are not held out).
+DEV_HOLDS = {"sets/udhr": ["sets/udhr", "sets/udhr-half"],
+             "sets/mixed-dev": ["sets/gettext/dev", "sets/udhr"]}
 SPECIAL = "<|endoftext|>"
-SYSTEMS = ["mekong", "hf-parity", "sentencepiece", "mekong-char", "mekong-prefix",
-           "mekong-chunk48", "mekong-byte", "mekong-udhr", "hf-classic", "mekong-char-classic",
+SYSTEMS = ["mekong", "hf-parity", "sentencepiece", "mekong-no-tolerance", "mekong-char",
+           "mekong-byte", "mekong-udhr", "mekong-mixed-dev", "hf-classic", "mekong-char-classic",
            "mekong-recipe-classic"]
 # Mekong's systems: dev set (under OUT) and extra flags. `mekong` is the recipe docs/tokenizer.md
-# recommends; `mekong-char` the one before it (2026-12-04), without the prefix space and with
-# chunks of 12 clusters.
+# recommends; `mekong-no-tolerance` the one before it (2026-12-04 17:00), `mekong-char` the one
+# before that, without the prefix space and with chunks of 12 clusters.
 CHAR = ["--base", "char"]
-RECIPE = CHAR + ["--prefix-space", "--unspaced-chunk", "48"]
+SPLIT = CHAR + ["--prefix-space", "--unspaced-chunk", "48"]
+RECIPE = SPLIT + ["--parity-tolerance", "1.01"]
 WINDOW = ["--window", "100", "--alpha", "2"]
 MEKONG = {
     "mekong": ("sets/gettext/dev", RECIPE),
     "mekong-char": ("sets/gettext/dev", CHAR),
+    "mekong-no-tolerance": ("sets/gettext/dev", SPLIT),
+    "mekong-mixed-dev": ("sets/mixed-dev", RECIPE),
     "mekong-prefix": ("sets/gettext/dev", CHAR + ["--prefix-space"]),
     "mekong-chunk48": ("sets/gettext/dev", CHAR + ["--unspaced-chunk", "48"]),
-    "mekong-recipe-classic": (None, RECIPE + ["--algorithm", "classic"]),
+    "mekong-recipe-classic": (None, SPLIT + ["--algorithm", "classic"]),
     "mekong-char-window": ("sets/gettext/dev", CHAR + WINDOW),
     "mekong-char-window-vi": ("sets/gettext/dev", CHAR + WINDOW + ["--premium-cap", "vi=0.98"]),
     "mekong-char-classic": (None, CHAR + ["--algorithm", "classic"]),
@@ -66,8 +75,7 @@ MEKONG = {
     "mekong-caps": ("sets/gettext/dev", ["--premium-cap", "lo=1.2,yo=1.2,sw=1.2,am=1.2"]),
     **{f"mekong-tolerance-{t}": ("sets/gettext/dev", CHAR + ["--parity-tolerance", t])
        for t in ["1.02", "1.03", "1.05", "1.1"]},
-    **{f"mekong-recipe-tolerance-{t}": ("sets/gettext/dev", RECIPE + ["--parity-tolerance", t])
-       for t in ["1.01", "1.02"]},
+    "mekong-recipe-tolerance-1.02": ("sets/gettext/dev", SPLIT + ["--parity-tolerance", "1.02"]),
 }
 
 
@@ -132,6 +140,20 @@ def build(data, out, gettext_bytes, viwiki_bytes, mekong, seed):
         size = (out / "train" / f"{lang}.txt").stat().st_size
         print(f"{lang}: {size / 1e6:.2f} MB train", file=sys.stderr)
     build_help(data, out)
+    build_udhr_halves(out)
+
+
+def build_udhr_halves(out):
+    """`udhr-half` and `mixed-dev` (see the module's docstring) from the sets built already."""
+    (out / "sets/udhr-half").mkdir(parents=True, exist_ok=True)
+    (out / "sets/mixed-dev").mkdir(parents=True, exist_ok=True)
+    for lang in LANGS:
+        udhr = (out / "sets/udhr" / f"{lang}.txt").read_text(encoding="utf-8").split("\n")[:-1]
+        gettext = (out / "sets/gettext/dev" / f"{lang}.txt").read_text(encoding="utf-8")
+        (out / "sets/udhr-half" / f"{lang}.txt").write_text(
+            "".join(line + "\n" for line in udhr[1::2]), encoding="utf-8")
+        (out / "sets/mixed-dev" / f"{lang}.txt").write_text(
+            gettext + "".join(line + "\n" for line in udhr[0::2]), encoding="utf-8")
 
 
 def build_help(data, out):
@@ -249,7 +271,8 @@ def gini(values):
 
 
 def dev_set(system):
-    """The set a system chose its merges on (its figures there are not held out)."""
+    """The set a system chose its merges on (its figures on the sets it holds, `DEV_HOLDS`, are
+    not held out)."""
     if system in MEKONG:
         return MEKONG[system][0]
     return "sets/udhr" if system.startswith("hf-parity") else None
@@ -257,6 +280,8 @@ def dev_set(system):
 
 def run(out, vocab, mekong, systems):
     out = Path(out)
+    if not (out / "sets/mixed-dev").exists():
+        build_udhr_halves(out)  # a corpus built before these sets existed
     # Results accumulate across runs of the same corpus, so systems can be measured one at a time.
     saved = out / f"results-{vocab}.json"
     results = json.loads(saved.read_text()) if saved.exists() else {}
@@ -293,7 +318,7 @@ def markdown(results, vocab):
     row("peak RSS (MB)", lambda r: f"{r['peak_rss_mb']:.0f}")
     for name, path in SETS.items():
         def held(r, text, path=path):
-            return text if r["dev"] != path else f"{text} (dev)"
+            return f"{text} (dev)" if path in DEV_HOLDS.get(r["dev"], [r["dev"]]) else text
         def cell(fmt, name=name):
             # Results saved before a set was added have no figures for it.
             return lambda r: held(r, fmt(r["sets"][name])) if name in r["sets"] else "—"

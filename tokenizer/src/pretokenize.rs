@@ -13,9 +13,10 @@
 //!   giant line without spaces, keeping word types small);
 //! * in scripts written without spaces (Thai, Lao, Khmer, Myanmar, Han, Hiragana, Katakana), a
 //!   chunk is up to `unspaced_chunk` clusters ([`DEFAULT_UNSPACED_CHUNK`] unless
-//!   [`TrainOptions::unspaced_chunk`] says otherwise), and a Thai or Lao leading vowel
-//!   (U+0E40–0E44, U+0EC0–0EC4: always the start of a syllable) only ever starts a chunk, so
-//!   chunk edges fall on syllable edges there;
+//!   [`TrainOptions::unspaced_chunk`] says otherwise). Where the cap cuts a Thai or Lao run,
+//!   the chunk ends before the last leading vowel within reach (U+0E40–0E44, U+0EC0–0EC4:
+//!   always the start of a syllable), so the cut falls on a syllable edge; leading vowels inside
+//!   a chunk do not split it, so BPE can learn words across syllables (อัตโนมัติ);
 //! * digits come in groups of up to three, other symbols in runs of up to 16, and whitespace as
 //!   in GPT-2 (a run, leaving its last space to the next word).
 //!
@@ -48,7 +49,7 @@ pub const MAX_SPACED_CLUSTERS: usize = 32;
 const UNSPACED: &str =
     r"\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Han}\p{Hiragana}\p{Katakana}\x{30FC}";
 /// Thai and Lao leading vowels: written before the consonant they follow in speech, so a
-/// syllable always starts with them.
+/// syllable always starts with them. A cut before one is a cut between syllables.
 const LEADING_VOWELS: &str = r"\x{0E40}-\x{0E44}\x{0EC0}-\x{0EC4}";
 /// What attaches to a letter: a coeng/virama with its subscript consonant, marks, ZWNJ, ZWJ.
 const ATTACHED: &str = r"(?:[\x{17D2}\x{1039}]\p{L}|[\p{M}\x{200C}\x{200D}])*";
@@ -56,10 +57,13 @@ const ATTACHED: &str = r"(?:[\x{17D2}\x{1039}]\p{L}|[\p{M}\x{200C}\x{200D}])*";
 /// The split regex (see the module documentation), with chunks of up to `unspaced_chunk`
 /// clusters in scripts written without spaces.
 pub fn split_pattern(unspaced_chunk: usize) -> String {
-    let unspaced_chunk = format!(
-        r" ?[{UNSPACED}&&\p{{L}}]{ATTACHED}(?:[{UNSPACED}&&\p{{L}}&&[^{LEADING_VOWELS}]]{ATTACHED}){{0,{}}}",
-        unspaced_chunk.saturating_sub(1)
-    );
+    // Atomic, so that backing off from the cap gives up whole clusters, never a mark.
+    let cluster = format!(r"(?>[{UNSPACED}&&\p{{L}}]{ATTACHED})");
+    let clusters = format!(r" ?{cluster}{{1,{}}}", unspaced_chunk.max(1));
+    // The longest chunk that ends where the run ends or before a leading vowel; where the cap
+    // leaves no such edge within reach (Han, Khmer, Burmese: none is marked), the cap's cut.
+    let syllable_edge = format!(r"(?![{UNSPACED}&&\p{{L}}&&[^{LEADING_VOWELS}]])");
+    let unspaced_chunk = format!("{clusters}{syllable_edge}|{clusters}");
     let spaced_word =
         format!(r" ?(?:[\p{{L}}&&[^{UNSPACED}]]{ATTACHED}){{1,{MAX_SPACED_CLUSTERS}}}");
     [
@@ -176,11 +180,17 @@ mod tests {
         let chunks = pieces(thai);
         assert!(chunks.len() > 3, "{chunks:?}");
         assert_eq!(chunks.concat(), thai);
-        // A leading vowel starts a chunk.
-        assert!(chunks.iter().all(|c| !c
-            .chars()
-            .skip(1)
-            .any(|ch| ('\u{0E40}'..='\u{0E44}').contains(&ch))));
+        // Where the cap cuts, the next chunk starts with a leading vowel: a syllable edge.
+        let leading_vowel = |c: &str| c.starts_with(|ch| ('\u{0E40}'..='\u{0E44}').contains(&ch));
+        assert!(chunks[1..].iter().all(|c| leading_vowel(c)), "{chunks:?}");
+        // Leading vowels inside a chunk do not split a word.
+        assert_eq!(pieces("โดยอัตโนมัติ"), ["โดยอัตโนมัติ"]);
+        // With no leading vowel within reach the cap cuts, and never between a letter and its
+        // marks.
+        let syllables = "กิ่".repeat(20);
+        let chunks = pieces(&syllables);
+        assert_eq!(chunks[0], "กิ่".repeat(DEFAULT_UNSPACED_CHUNK));
+        assert_eq!(chunks.concat(), syllables);
         let chinese = "人人生而自由在尊严和权利上一律平等";
         let chunks = pieces(chinese);
         assert_eq!(chunks[0], "人人生而自由在尊严和权利");
