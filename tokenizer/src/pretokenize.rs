@@ -17,8 +17,10 @@
 //!   the chunk ends before the last leading vowel within reach (U+0E40–0E44, U+0EC0–0EC4:
 //!   always the start of a syllable), so the cut falls on a syllable edge; leading vowels inside
 //!   a chunk do not split it, so BPE can learn words across syllables (อัตโนมัติ);
-//! * digits come in groups of up to three, other symbols in runs of up to 16, and whitespace as
-//!   in GPT-2 (a run, leaving its last space to the next word).
+//! * digits come in groups of up to three, each with at most one symbol on either side, so the
+//!   placeholders of software strings (`%1$`, `(0=`) are pieces as SentencePiece has them;
+//!   other symbols in runs of up to 16, and whitespace as in GPT-2 (a run, leaving its last space
+//!   to the next word).
 //!
 //! The rule is a single `Split` regex (Oniguruma syntax, as the `tokenizers` crate and Python's
 //! `tokenizers` both use), followed for byte-level BPE by `ByteLevel` without its own regex, so
@@ -69,7 +71,7 @@ pub fn split_pattern(unspaced_chunk: usize) -> String {
     [
         unspaced_chunk.as_str(),
         spaced_word.as_str(),
-        r" ?\p{N}{1,3}",
+        r" ?[^\s\p{L}\p{N}]?\p{N}{1,3}[^\s\p{L}\p{N}]?",
         r" ?[^\s\p{L}\p{N}]{1,16}",
         r"\s{1,16}(?!\S)",
         r"\s{1,16}",
@@ -228,6 +230,14 @@ mod tests {
         assert_eq!(
             pieces("it costs 12345  now!"),
             vec!["it", " costs", " 123", "45", " ", " now", "!"]
+        );
+    }
+
+    #[test]
+    fn a_digit_group_takes_one_symbol_on_either_side() {
+        assert_eq!(
+            pieces("%1$s or (0=center), 2)"),
+            vec!["%1$", "s", " or", " (0=", "center", "),", " 2)"]
         );
     }
 }
