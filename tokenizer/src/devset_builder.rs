@@ -177,7 +177,7 @@ pub fn build(config: &DevsetConfig, output: &Path) -> Result<DevsetSummary> {
     });
     let mut manifest = Manifest::new(STAGE, &inputs, parameters)?;
 
-    let translations = read_translations(config)?;
+    let (translations, sources) = read_translations(config)?;
     let (thinnest, _) = translations
         .iter()
         .min_by_key(|(_, t)| t.len())
@@ -191,7 +191,7 @@ pub fn build(config: &DevsetConfig, output: &Path) -> Result<DevsetSummary> {
     let (dev, test) = if config.partial {
         partial_rows(config, &translations)?
     } else {
-        aligned_rows(config, &translations, &everywhere)?
+        aligned_rows(config, &translations, &sources, &everywhere)?
     };
 
     let staging = StagingDir::new(output)?;
@@ -233,6 +233,8 @@ pub fn build(config: &DevsetConfig, output: &Path) -> Result<DevsetSummary> {
 
 /// Language → (normalised pivot text → its first translation).
 type Translations = BTreeMap<String, HashMap<String, String>>;
+/// Language → the bitext its translations were first read from (for errors).
+type Sources = BTreeMap<String, PathBuf>;
 
 /// One row of a set: a pivot segment and the languages whose translation it carries.
 struct Row<'a> {
@@ -245,15 +247,17 @@ struct Row<'a> {
 fn aligned_rows<'a>(
     config: &DevsetConfig,
     translations: &'a Translations,
+    sources: &Sources,
     everywhere: &[&'a str],
 ) -> Result<(Vec<Row<'a>>, Vec<Row<'a>>)> {
     let aligned = ranked(config.seed, everywhere.iter().copied());
     if aligned.len() < 2 {
         return Err(TokenizerError::Config(format!(
-            "only {} {} segment(s) are translated in every bitext: a dev and a test set need 2 \
+            "only {} {} segment(s) are translated in every bitext{}: a dev and a test set need 2 \
              (--partial takes segments translated in some)",
             aligned.len(),
-            config.pivot
+            config.pivot,
+            least_shared(translations, sources, &config.pivot)
         )));
     }
     let test_rows = config.test_size.min(aligned.len() / 2);
@@ -269,6 +273,29 @@ fn aligned_rows<'a>(
         .map(row)
         .collect();
     Ok((dev, test))
+}
+
+/// Which bitext shares the fewest pivot segments with all the others, as a clause for the
+/// error that too few are shared (empty with a single bitext).
+fn least_shared(translations: &Translations, sources: &Sources, pivot: &str) -> String {
+    if translations.len() < 2 {
+        return String::new();
+    }
+    let shared = |lang: &str, own: &HashMap<String, String>| {
+        let others = || translations.iter().filter(move |(other, _)| *other != lang);
+        own.keys()
+            .filter(|key| others().all(|(_, t)| t.contains_key(*key)))
+            .count()
+    };
+    let (shared, lang, total) = translations
+        .iter()
+        .map(|(lang, own)| (shared(lang, own), lang, own.len()))
+        .min()
+        .expect("at least two languages");
+    format!(
+        " ({}, {lang}: {shared} of its {total} {pivot} segments are in every other bitext)",
+        sources[lang].display()
+    )
 }
 
 /// Test and dev rows for a partial set (see the module's comment): the test set is filled
@@ -362,8 +389,9 @@ fn rows_per_language(rows: &[Row]) -> BTreeMap<String, usize> {
 }
 
 /// Language → (normalised pivot text → its first translation), over every bitext.
-fn read_translations(config: &DevsetConfig) -> Result<Translations> {
+fn read_translations(config: &DevsetConfig) -> Result<(Translations, Sources)> {
     let mut translations: Translations = BTreeMap::new();
+    let mut sources = Sources::new();
     let mut add = |path: &Path, (a, b): (&str, &str), (left, right): (&str, &str)| {
         let (lang, pivot, text) = if a == config.pivot {
             (b, left, right)
@@ -381,6 +409,9 @@ fn read_translations(config: &DevsetConfig) -> Result<Translations> {
         if translated {
             let by_key = translations.entry(lang.to_string()).or_default();
             by_key.entry(pivot).or_insert(text);
+            sources
+                .entry(lang.to_string())
+                .or_insert_with(|| path.to_path_buf());
         }
         Ok(translated)
     };
@@ -410,7 +441,7 @@ fn read_translations(config: &DevsetConfig) -> Result<Translations> {
             )));
         }
     }
-    Ok(translations)
+    Ok((translations, sources))
 }
 
 /// Every line `left<TAB>right[<TAB>…]`, read by the project's one line reader (its rules for

@@ -138,6 +138,29 @@ fn bad_bitexts_are_errors_naming_the_file_and_line() {
     assert!(Bitext::parse("en-=x.tsv").is_err());
 }
 
+/// When too few segments are translated in every bitext, the error names the bitext that
+/// shares the fewest, and nothing is written.
+#[test]
+fn a_bitext_sharing_no_pivot_segment_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bitexts = write_bitexts(dir.path());
+    let other: String = (0..5).map(|i| format!("other {i}\tanders {i}\n")).collect();
+    std::fs::write(dir.path().join("en-de.tsv"), other).unwrap();
+    let de = format!("en-de={}", dir.path().join("en-de.tsv").display());
+    bitexts.push(Bitext::parse(&de).unwrap());
+    let config = DevsetConfig {
+        bitexts,
+        ..DevsetConfig::default()
+    };
+    let out = dir.path().join("sets");
+    let error = build(&config, &out).unwrap_err().to_string();
+    assert!(
+        error.contains("en-de.tsv, de: 0 of its 5 en segments are in every other bitext"),
+        "{error}"
+    );
+    assert!(!out.exists());
+}
+
 /// An empty or untranslated bitext is an error naming it: its language would otherwise drop out
 /// of the sets unnoticed. Invalid UTF-8 names the line; a byte-order mark is not text.
 #[test]
