@@ -35,6 +35,17 @@ fn write_bitexts(dir: &Path) -> Vec<Bitext> {
         .collect()
 }
 
+/// The error of a devset run with the default settings, which must leave no output.
+fn error_of(bitexts: Vec<Bitext>, out: &Path) -> String {
+    let config = DevsetConfig {
+        bitexts,
+        ..DevsetConfig::default()
+    };
+    let error = build(&config, out).unwrap_err().to_string();
+    assert!(!out.exists(), "{error}");
+    error
+}
+
 #[test]
 fn rows_translated_in_every_bitext_are_split_into_disjoint_aligned_sets() {
     let dir = tempfile::tempdir().unwrap();
@@ -116,24 +127,15 @@ fn bad_bitexts_are_errors_naming_the_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("en-vi.tsv"), "one\tmột\nno tab here\n").unwrap();
     let tsv = format!("en-vi={}", dir.path().join("en-vi.tsv").display());
-    let config = DevsetConfig {
-        bitexts: vec![Bitext::parse(&tsv).unwrap()],
-        ..DevsetConfig::default()
-    };
     let out = dir.path().join("sets");
-    let error = build(&config, &out).unwrap_err().to_string();
+    let error = error_of(vec![Bitext::parse(&tsv).unwrap()], &out);
     assert!(
         error.contains("en-vi.tsv:2: expected two tab-separated columns"),
         "{error}"
     );
-    assert!(!out.exists());
 
     let no_pivot = format!("vi-km={}", dir.path().join("en-vi.tsv").display());
-    let config = DevsetConfig {
-        bitexts: vec![Bitext::parse(&no_pivot).unwrap()],
-        ..DevsetConfig::default()
-    };
-    let error = build(&config, &out).unwrap_err().to_string();
+    let error = error_of(vec![Bitext::parse(&no_pivot).unwrap()], &out);
     assert!(error.contains("the pair vi-km has no en side"), "{error}");
     assert!(Bitext::parse("en-=x.tsv").is_err());
 }
@@ -148,17 +150,11 @@ fn a_bitext_sharing_no_pivot_segment_is_named() {
     std::fs::write(dir.path().join("en-de.tsv"), other).unwrap();
     let de = format!("en-de={}", dir.path().join("en-de.tsv").display());
     bitexts.push(Bitext::parse(&de).unwrap());
-    let config = DevsetConfig {
-        bitexts,
-        ..DevsetConfig::default()
-    };
-    let out = dir.path().join("sets");
-    let error = build(&config, &out).unwrap_err().to_string();
+    let error = error_of(bitexts, &dir.path().join("sets"));
     assert!(
         error.contains("en-de.tsv, de: 0 of its 5 en segments are in every other bitext"),
         "{error}"
     );
-    assert!(!out.exists());
 }
 
 /// An empty or untranslated bitext is an error naming it: its language would otherwise drop out
