@@ -252,17 +252,27 @@ def encoder(system, out):
 
 
 def measure(encode, folder):
-    """Per language: tokens on the rows where it and English both have text, and its premium
-    (those tokens ÷ English's on the same rows), as `mekong tokenizer train --test` measures."""
+    """Per language: tokens on the rows where it and English both have text, its premium
+    (those tokens ÷ English's on the same rows) and the premium's 95 % interval (± 1.96 standard
+    errors of a ratio of sums, over the rows), as `mekong tokenizer train --test` measures."""
     text = {f.stem: f.read_text(encoding="utf-8").split("\n")[:-1] for f in Path(folder).glob("*.txt")}
     english = encode(text["en"])
-    tokens, premium = {}, {}
+    tokens, premium, interval = {}, {}, {}
     for lang, lines in sorted(text.items()):
         rows = [i for i, (a, b) in enumerate(zip(lines, text["en"])) if a.strip() and b.strip()]
-        tokens[lang] = sum(encode([lines[i] for i in rows]))
-        premium[lang] = tokens[lang] / sum(english[i] for i in rows)
-    return {"tokens": tokens, "premium": premium, "total": sum(tokens.values()),
-            "gini": gini(list(premium.values()))}
+        pairs = list(zip(encode([lines[i] for i in rows]), (english[i] for i in rows)))
+        tokens[lang] = sum(x for x, _ in pairs)
+        premium[lang] = tokens[lang] / sum(y for _, y in pairs)
+        interval[lang] = 1.96 * ratio_standard_error(pairs, premium[lang])
+    return {"tokens": tokens, "premium": premium, "interval": interval,
+            "total": sum(tokens.values()), "gini": gini(list(premium.values()))}
+
+
+def ratio_standard_error(pairs, ratio):
+    """The delta method's standard error of Σx / Σy (the crate's `statistics` module)."""
+    n = len(pairs)
+    mean_y = sum(y for _, y in pairs) / n
+    return (sum((x - ratio * y) ** 2 for x, y in pairs) / (n * (n - 1))) ** 0.5 / mean_y
 
 
 def gini(values):
@@ -333,7 +343,9 @@ def markdown(results, vocab):
         row(f"{name}: Gini", cell(lambda s: f"{s['gini']:.3f}"))
         row(f"{name}: max premium", cell(lambda s: "{:.2f} ({})".format(
             *max((p, l) for l, p in s["premium"].items()))))
-        row(f"{name}: vi", cell(lambda s: f"{s['premium']['vi']:.2f}"))
+        # ± 95 % interval over the set's rows (results saved before it was measured have none).
+        row(f"{name}: vi", cell(lambda s: f"{s['premium']['vi']:.2f}" + (
+            f" ± {s['interval']['vi']:.2f}" if "interval" in s else "")))
     for lang in LANGS[1:]:
         row(f"gettext: premium {lang}", lambda r, lang=lang: f"{r['sets']['gettext']['premium'][lang]:.2f}")
     return f"Vocabulary {vocab}.\n\n" + "\n".join(rows)

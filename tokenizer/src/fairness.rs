@@ -4,6 +4,7 @@
 
 use crate::dev_set::DevSet;
 use crate::error::{Result, TokenizerError};
+use crate::statistics::{gini, ratio_standard_error};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tokenizers::Tokenizer;
@@ -17,6 +18,11 @@ pub struct Fairness {
     pub tokens: BTreeMap<String, u64>,
     /// Tokens per language ÷ the reference language's tokens on the same rows.
     pub premium: BTreeMap<String, f64>,
+    /// One standard error of each premium over its rows (`statistics::ratio_standard_error`):
+    /// how far another sample of as many segments could move it. Absent in summaries written
+    /// before it was measured.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub premium_standard_error: BTreeMap<String, f64>,
     pub max_premium: f64,
     pub max_premium_language: String,
     /// Gini coefficient of the premiums (on a fully aligned set, of the token counts: the same).
@@ -47,13 +53,17 @@ pub fn measure(tokenizer: &Tokenizer, dev: &DevSet, reference: &str) -> Result<F
         };
         let ours = own.as_deref().unwrap_or(&reference_per_row);
         let rows = dev.covered_rows(lang, reference);
-        let on_rows = |counts: &[u64]| -> u64 { rows.iter().map(|&row| counts[row]).sum() };
+        let on_rows: Vec<(u64, u64)> = rows
+            .iter()
+            .map(|&row| (ours[row], reference_per_row[row]))
+            .collect();
         measured.insert(
             lang.clone(),
             Measured {
-                tokens: on_rows(ours),
-                reference_tokens: on_rows(&reference_per_row),
+                tokens: on_rows.iter().map(|&(x, _)| x).sum(),
+                reference_tokens: on_rows.iter().map(|&(_, y)| y).sum(),
                 rows: rows.len() as u64,
+                standard_error: ratio_standard_error(&on_rows),
             },
         );
     }
@@ -70,6 +80,7 @@ struct Measured {
     tokens: u64,
     reference_tokens: u64,
     rows: u64,
+    standard_error: Option<f64>,
 }
 
 /// Premiums and Gini from what was measured per language.
@@ -101,32 +112,20 @@ fn from_measured(measured: &BTreeMap<String, Measured>, reference: &str) -> Fair
     Fairness {
         reference: reference.to_string(),
         total_tokens: measured.values().map(|m| m.tokens).sum(),
-        gini: round4(gini(&ratios)),
+        gini: round4(gini(&ratios).unwrap_or(0.0)),
         tokens: measured
             .iter()
             .map(|(l, m)| (l.clone(), m.tokens))
             .collect(),
         premium,
+        premium_standard_error: measured
+            .iter()
+            .filter_map(|(l, m)| Some((l.clone(), round4(m.standard_error?))))
+            .collect(),
         max_premium,
         max_premium_language,
         rows: BTreeMap::new(),
     }
-}
-
-/// Gini coefficient: mean absolute difference over all pairs, divided by twice the mean.
-pub fn gini(values: &[f64]) -> f64 {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    if values.is_empty() || mean == 0.0 {
-        return 0.0;
-    }
-    let mut differences = 0.0;
-    for a in values {
-        for b in values {
-            differences += (a - b).abs();
-        }
-    }
-    differences / (2.0 * n * n * mean)
 }
 
 /// Four decimals: enough for a premium, and stable in JSON.
@@ -138,19 +137,12 @@ fn round4(x: f64) -> f64 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn gini_of_equal_values_is_zero_and_grows_with_inequality() {
-        assert_eq!(gini(&[5.0, 5.0, 5.0]), 0.0);
-        // One of two holds everything: (|0-2| + |2-0|) / (2 * 4 * 1) = 0.5.
-        assert_eq!(gini(&[0.0, 2.0]), 0.5);
-        assert!(gini(&[1.0, 2.0, 3.0]) > gini(&[2.0, 2.0, 2.5]));
-    }
-
     fn measured(tokens: u64, reference_tokens: u64) -> Measured {
         Measured {
             tokens,
             reference_tokens,
             rows: 1,
+            standard_error: None,
         }
     }
 
@@ -168,6 +160,6 @@ mod tests {
         assert_eq!(fairness.max_premium_language, "km");
         assert_eq!(fairness.total_tokens, 380);
         // The Gini of the premiums, not of counts over different rows.
-        assert_eq!(fairness.gini, round4(gini(&[1.0, 2.5, 1.5])));
+        assert_eq!(fairness.gini, round4(gini(&[1.0, 2.5, 1.5]).unwrap()));
     }
 }

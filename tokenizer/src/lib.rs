@@ -9,6 +9,7 @@ pub mod fairness;
 pub mod pipeline;
 pub mod pretokenize;
 pub mod report;
+pub mod statistics;
 pub mod train;
 
 pub use error::{Result, TokenizerError};

@@ -13,6 +13,7 @@
 //!   the premiums (identical to the Gini of raw counts when every language has every segment).
 
 use super::counting::{Counts, PreparedLanguage};
+use crate::statistics::{gini, ratio_standard_error};
 use serde::{Deserialize, Serialize};
 
 /// Zouhar et al. 2023 found α = 2.5 correlates best with downstream BLEU.
@@ -26,6 +27,9 @@ pub struct LanguageMetrics {
     pub aligned_lines: usize,
     pub tokens: u64,
     pub premium: Option<f64>,
+    /// How far the premium may move with another sample of as many segments (one standard
+    /// error; `statistics::ratio_standard_error`).
+    pub premium_standard_error: Option<f64>,
     pub bytes_per_token: Option<f64>,
     pub chars_per_token: Option<f64>,
     pub tokens_per_char: Option<f64>,
@@ -53,26 +57,25 @@ pub fn language_metrics(
     vocabulary_size: usize,
 ) -> LanguageMetrics {
     let tokens = counts.tokens as f64;
-    let (aligned_lines, premium) = match reference {
-        Some((reference, reference_language)) => {
-            let aligned: Vec<usize> = (0..counts.tokens_per_line.len())
-                .filter(|&i| {
-                    !language.language.lines[i].is_empty()
-                        && !reference_language.language.lines[i].is_empty()
-                })
-                .collect();
-            let ours: u64 = aligned
-                .iter()
-                .map(|&i| u64::from(counts.tokens_per_line[i]))
-                .sum();
-            let theirs: u64 = aligned
-                .iter()
-                .map(|&i| u64::from(reference.tokens_per_line[i]))
-                .sum();
-            (aligned.len(), ratio(ours as f64, theirs as f64))
-        }
-        None => (0, None),
+    // (this language's, the reference's) tokens on each segment both have.
+    let aligned: Vec<(u64, u64)> = match reference {
+        Some((reference, reference_language)) => (0..counts.tokens_per_line.len())
+            .filter(|&i| {
+                !language.language.lines[i].is_empty()
+                    && !reference_language.language.lines[i].is_empty()
+            })
+            .map(|i| {
+                (
+                    u64::from(counts.tokens_per_line[i]),
+                    u64::from(reference.tokens_per_line[i]),
+                )
+            })
+            .collect(),
+        None => Vec::new(),
     };
+    let ours: u64 = aligned.iter().map(|&(x, _)| x).sum();
+    let theirs: u64 = aligned.iter().map(|&(_, y)| y).sum();
+    let premium = reference.and_then(|_| ratio(ours as f64, theirs as f64));
     let words = language.word_count as f64;
     let spaced = !language.spaceless;
     LanguageMetrics {
@@ -82,9 +85,10 @@ pub fn language_metrics(
             .iter()
             .filter(|l| !l.is_empty())
             .count(),
-        aligned_lines,
+        aligned_lines: aligned.len(),
         tokens: counts.tokens,
         premium,
+        premium_standard_error: ratio_standard_error(&aligned),
         bytes_per_token: ratio(language.bytes as f64, tokens),
         chars_per_token: ratio(language.chars as f64, tokens),
         tokens_per_char: ratio(tokens, language.chars as f64),
@@ -111,26 +115,6 @@ pub fn renyi_efficiency(frequencies: &[u32], vocabulary_size: usize, alpha: f64)
         .sum();
     let entropy = sum.ln() / (1.0 - alpha);
     Some(entropy / (vocabulary_size as f64).ln())
-}
-
-/// Gini coefficient Σᵢ Σⱼ |xᵢ − xⱼ| / (2 n² μ), computed on the sorted values in O(n log n)
-/// (Σᵢ Σⱼ |xᵢ − xⱼ| = 2 Σᵢ (2i − n + 1) x₍ᵢ₎ for ascending x, 0-based i). `None` for no values or
-/// a zero mean.
-pub fn gini(values: &[f64]) -> Option<f64> {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    if values.is_empty() || mean <= 0.0 {
-        return None;
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let pairwise: f64 = sorted
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (2.0 * i as f64 - n + 1.0) * x)
-        .sum::<f64>()
-        * 2.0;
-    Some(pairwise / (2.0 * n * n * mean))
 }
 
 /// A language that has no result for a tokenizer, and why.
@@ -203,28 +187,6 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9
-    }
-
-    #[test]
-    fn gini_of_known_cases() {
-        assert_eq!(gini(&[5.0, 5.0, 5.0]), Some(0.0));
-        // One language pays everything: (n − 1) / n.
-        assert!(close(gini(&[0.0, 0.0, 0.0, 8.0]).unwrap(), 0.75));
-        // 1, 2, 3: Σ|xi − xj| = 2·(1 + 2 + 1) = 8; 2 n² μ = 2·9·2 = 36.
-        assert!(close(gini(&[3.0, 1.0, 2.0]).unwrap(), 8.0 / 36.0));
-        assert_eq!(gini(&[]), None);
-    }
-
-    #[test]
-    fn gini_matches_the_double_sum() {
-        let values = [1.0, 1.3, 2.7, 4.1, 0.9, 1.0];
-        let n = values.len() as f64;
-        let mean = values.iter().sum::<f64>() / n;
-        let double: f64 = values
-            .iter()
-            .flat_map(|a| values.iter().map(move |b| (a - b).abs()))
-            .sum();
-        assert!(close(gini(&values).unwrap(), double / (2.0 * n * n * mean)));
     }
 
     #[test]

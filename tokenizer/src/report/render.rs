@@ -7,6 +7,7 @@ use super::error::Result;
 use super::metrics::{LanguageMetrics, RENYI_ALPHA};
 use super::scripts;
 use super::stage::Report;
+use crate::statistics::Z_95;
 use mekong_common::report::{
     write_outputs, BarChart, Cell, Document, Heatmap, Series, ShareChart, Table,
 };
@@ -36,6 +37,7 @@ fn definitions() -> Vec<String> {
     vec![
         "Text is NFC-normalised before counting; tokenizers encode each line without special tokens and without truncation.".into(),
         "Premium: a language's tokens ÷ the reference language's tokens on the same segments (segments empty in either are left out) — Petrov et al. 2023.".into(),
+        "Premium ± (95 %): 1.96 standard errors of the premium as a ratio of sums over its segments (delta method): another sample of as many segments of the same kind of text would land within it 95 % of the time. Two premiums closer than that are not told apart by this set.".into(),
         "Bytes/token and chars/token: UTF-8 bytes and Unicode characters of the text per token (higher = more compression); tokens/char is the inverse.".into(),
         "Fertility: tokens per word, words by Unicode word boundaries (UAX #29); continued words: share of words split into two or more tokens — Rust et al. 2021. For scripts written without spaces (Han, Japanese kana, Thai, Lao, Khmer, Myanmar, Tibetan, …) word boundaries are not words, so both are left blank: read tokens/char instead.".into(),
         format!("Rényi efficiency: Rényi entropy (α = {RENYI_ALPHA}) of the token distribution ÷ log of the vocabulary size — Zouhar et al. 2023."),
@@ -299,7 +301,7 @@ fn script_table(report: &Report) -> Table {
     table
 }
 
-const DETAIL_COLUMNS: [&str; 18] = [
+const DETAIL_COLUMNS: [&str; 19] = [
     "tokenizer",
     "language",
     "name",
@@ -308,6 +310,7 @@ const DETAIL_COLUMNS: [&str; 18] = [
     "aligned lines",
     "tokens",
     "premium",
+    "premium ± (95 %)",
     "bytes/token",
     "chars/token",
     "tokens/char",
@@ -353,6 +356,7 @@ fn metric_cells(m: &LanguageMetrics) -> Vec<Cell> {
         m.aligned_lines.into(),
         Cell::Integer(i64::try_from(m.tokens).unwrap_or(i64::MAX)),
         optional(m.premium, 2),
+        optional(m.premium_standard_error.map(|se| Z_95 * se), 2),
         optional(m.bytes_per_token, 2),
         optional(m.chars_per_token, 2),
         optional(m.tokens_per_char, 3),

@@ -571,6 +571,7 @@ mod tests {
             total_tokens: tokens.values().sum(),
             tokens,
             premium,
+            premium_standard_error: BTreeMap::new(),
             max_premium: 0.0,
             max_premium_language: String::new(),
             gini: 0.0,

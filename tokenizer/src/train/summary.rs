@@ -2,6 +2,7 @@
 //! merge served, and how long each phase took. Everything but `timings_s` is deterministic.
 
 use crate::fairness::Fairness;
+use crate::statistics::Z_95;
 use crate::train::config::{Algorithm, TrainOptions};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -158,8 +159,13 @@ impl TrainingSummary {
             self.timings_s.total
         );
         let figures = |label: &str, f: &Fairness| {
+            // How far another sample of as many segments could move the largest premium.
+            let interval = f
+                .premium_standard_error
+                .get(&f.max_premium_language)
+                .map_or(String::new(), |se| format!(" ± {:.3}", Z_95 * se));
             format!(
-                "\n{label}: {} tokens, Gini {:.4}, max premium {:.3} ({}) vs {}",
+                "\n{label}: {} tokens, Gini {:.4}, max premium {:.3}{interval} ({}) vs {}",
                 f.total_tokens, f.gini, f.max_premium, f.max_premium_language, f.reference
             )
         };

@@ -70,11 +70,19 @@ fn report_numbers_match_hand_computation() {
         close(&vi["premium"], 2.0),
         "6 tokens vs en's 3 on lines 1–2"
     );
+    // Twice en's tokens on each of its lines: nothing to move with another sample.
+    assert!(close(&vi["premium_standard_error"], 0.0));
     // xin = 4; chào, thế, giới, chào = [UNK]: 4 of 6 tokens unknown.
     assert!(close(&vi["unknown_rate"], 4.0 / 6.0));
 
     let km = &result(&json, "words", "km")["metrics"];
     assert!(close(&km["premium"], 0.5));
+    // Per line 1/2, 1/1, 1/3 (km / en): residuals 1 − 0.5·(2, 1, 3) = 0, 0.5, −0.5, so
+    // √(0.5 / (3·2)) over the mean en line of 2 tokens.
+    assert!(close(
+        &km["premium_standard_error"],
+        (0.5f64 / 6.0).sqrt() / 2.0
+    ));
     assert_eq!(km["fertility"], Value::Null, "Khmer has no spaces");
     assert!(close(&km["tokens_per_char"], 3.0 / 32.0));
 

@@ -40,6 +40,17 @@ fn test_figures_are_measured_on_the_test_set_beside_the_dev_figures() {
     let text = summary.short_text();
     assert!(text.contains("dev set (chosen on, not held out)"), "{text}");
     assert!(text.contains("test set (held out)"), "{text}");
+    // The largest premium with its 95 % interval over the test rows.
+    let largest = &on_test.max_premium_language;
+    let interval = 1.96 * on_test.premium_standard_error[largest];
+    assert!(interval > 0.0, "{on_test:?}");
+    assert!(
+        text.contains(&format!(
+            "{:.3} ± {interval:.3} ({largest})",
+            on_test.max_premium
+        )),
+        "{text}"
+    );
     let json: serde_json::Value = serde_json::from_str(&summary.to_json()).unwrap();
     assert_eq!(json["test"]["total_tokens"], on_test.total_tokens);
 }

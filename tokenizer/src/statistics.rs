@@ -1,0 +1,92 @@
+//! The two statistics fairness figures need: the Gini coefficient of the premiums, and how far
+//! a premium measured on a sample of segments can be trusted.
+
+/// Gini coefficient Σᵢ Σⱼ |xᵢ − xⱼ| / (2 n² μ), computed on the sorted values in O(n log n)
+/// (Σᵢ Σⱼ |xᵢ − xⱼ| = 2 Σᵢ (2i − n + 1) x₍ᵢ₎ for ascending x, 0-based i). `None` for no values or
+/// a zero mean.
+pub fn gini(values: &[f64]) -> Option<f64> {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    if values.is_empty() || mean <= 0.0 {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let pairwise: f64 = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (2.0 * i as f64 - n + 1.0) * x)
+        .sum::<f64>()
+        * 2.0;
+    Some(pairwise / (2.0 * n * n * mean))
+}
+
+/// Standard errors either side of a normal estimate for a 95 % interval.
+pub const Z_95: f64 = 1.96;
+
+/// Standard error of a ratio of sums R = Σxᵢ / Σyᵢ over n rows, by the delta method for a ratio
+/// estimator: √(Σ (xᵢ − R yᵢ)² / (n (n − 1))) / ȳ. For a premium, xᵢ and yᵢ are a language's
+/// and the reference's tokens on segment i: another sample of as many segments of the same text
+/// lands within about two of these of it. `None` for fewer than two rows or no reference tokens.
+pub fn ratio_standard_error(rows: &[(u64, u64)]) -> Option<f64> {
+    let n = rows.len() as f64;
+    let (x, y) = rows
+        .iter()
+        .fold((0.0, 0.0), |(x, y), &(a, b)| (x + a as f64, y + b as f64));
+    if rows.len() < 2 || y == 0.0 {
+        return None;
+    }
+    let ratio = x / y;
+    let squares: f64 = rows
+        .iter()
+        .map(|&(a, b)| (a as f64 - ratio * b as f64).powi(2))
+        .sum();
+    Some((squares / (n * (n - 1.0))).sqrt() / (y / n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn gini_of_known_cases() {
+        assert_eq!(gini(&[5.0, 5.0, 5.0]), Some(0.0));
+        // One language pays everything: (n − 1) / n.
+        assert!(close(gini(&[0.0, 0.0, 0.0, 8.0]).unwrap(), 0.75));
+        // 1, 2, 3: Σ|xi − xj| = 2·(1 + 2 + 1) = 8; 2 n² μ = 2·9·2 = 36.
+        assert!(close(gini(&[3.0, 1.0, 2.0]).unwrap(), 8.0 / 36.0));
+        assert_eq!(gini(&[]), None);
+    }
+
+    #[test]
+    fn gini_matches_the_double_sum() {
+        let values = [1.0, 1.3, 2.7, 4.1, 0.9, 1.0];
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let double: f64 = values
+            .iter()
+            .flat_map(|a| values.iter().map(move |b| (a - b).abs()))
+            .sum();
+        assert!(close(gini(&values).unwrap(), double / (2.0 * n * n * mean)));
+    }
+
+    #[test]
+    fn a_ratio_held_on_every_row_has_no_error() {
+        assert_eq!(ratio_standard_error(&[(2, 1), (4, 2), (10, 5)]), Some(0.0));
+        assert_eq!(ratio_standard_error(&[(2, 1)]), None);
+        assert_eq!(ratio_standard_error(&[(2, 0), (3, 0)]), None);
+    }
+
+    #[test]
+    fn ratio_standard_error_by_hand() {
+        // R = (1 + 3) / (2 + 2) = 1; residuals −1 and 1; √(2 / (2·1)) / 2 = 0.5.
+        assert!(close(ratio_standard_error(&[(1, 2), (3, 2)]).unwrap(), 0.5));
+        // The more rows of the same spread, the smaller the error: four rows, √(4 / 12) / 2.
+        let four = ratio_standard_error(&[(1, 2), (3, 2), (1, 2), (3, 2)]).unwrap();
+        assert!(close(four, (4.0f64 / 12.0).sqrt() / 2.0));
+    }
+}
