@@ -4,7 +4,7 @@
 
 use crate::dev_set::DevSet;
 use crate::error::{Result, TokenizerError};
-use crate::statistics::{gini, ratio_standard_error};
+use crate::statistics::{gini, ratio_standard_error, Z_95};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tokenizers::Tokenizer;
@@ -72,6 +72,37 @@ pub fn measure(tokenizer: &Tokenizer, dev: &DevSet, reference: &str) -> Result<F
         fairness.rows = measured.iter().map(|(l, m)| (l.clone(), m.rows)).collect();
     }
     Ok(fairness)
+}
+
+/// A language whose premium differs between two sets by more than both sets' noise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shift {
+    pub language: String,
+    pub from: f64,
+    pub to: f64,
+}
+
+impl Fairness {
+    /// The languages whose premium here and on `other` differ by more than 1.96 standard errors
+    /// of the difference (√(se₁² + se₂²)): more than two samples of the same kind of text would
+    /// differ 95 % of the time, so for them the two sets are not the same kind of text. Languages
+    /// without a standard error on either side are left out.
+    pub fn shifts_beyond_noise(&self, other: &Fairness) -> Vec<Shift> {
+        self.premium
+            .iter()
+            .filter_map(|(lang, &from)| {
+                let to = *other.premium.get(lang)?;
+                let here = self.premium_standard_error.get(lang)?;
+                let there = other.premium_standard_error.get(lang)?;
+                let noise = Z_95 * (here * here + there * there).sqrt();
+                ((to - from).abs() > noise).then(|| Shift {
+                    language: lang.clone(),
+                    from,
+                    to,
+                })
+            })
+            .collect()
+    }
 }
 
 /// One language's tokens on its rows, and the reference's on the same rows.
@@ -161,5 +192,51 @@ mod tests {
         assert_eq!(fairness.total_tokens, 380);
         // The Gini of the premiums, not of counts over different rows.
         assert_eq!(fairness.gini, round4(gini(&[1.0, 2.5, 1.5]).unwrap()));
+    }
+
+    fn with_errors(premiums: &[(&str, f64, f64)]) -> Fairness {
+        let measured = premiums
+            .iter()
+            .map(|&(lang, premium, _)| {
+                (lang.to_string(), measured((premium * 1000.0) as u64, 1000))
+            })
+            .collect();
+        let mut fairness = from_measured(&measured, "en");
+        fairness.premium_standard_error = premiums
+            .iter()
+            .map(|&(lang, _, se)| (lang.to_string(), se))
+            .collect();
+        fairness
+    }
+
+    #[test]
+    fn a_premium_shifts_beyond_noise_only_past_both_sets_errors() {
+        let dev = with_errors(&[
+            ("en", 1.0, 0.0),
+            ("my", 1.0, 0.03),
+            ("th", 1.0, 0.03),
+            ("vi", 1.0, 0.03),
+        ]);
+        // The noise is 1.96·√(0.03² + 0.04²) = 0.098: Burmese (0.3) and Vietnamese (0.11) move
+        // past it, Thai (0.09) does not.
+        let test = with_errors(&[
+            ("en", 1.0, 0.0),
+            ("my", 1.3, 0.04),
+            ("th", 1.09, 0.04),
+            ("vi", 0.89, 0.04),
+        ]);
+        let shift = |language: &str, to| Shift {
+            language: language.into(),
+            from: 1.0,
+            to,
+        };
+        assert_eq!(
+            dev.shifts_beyond_noise(&test),
+            vec![shift("my", 1.3), shift("vi", 0.89)]
+        );
+        // A language without an error on one side is not judged.
+        let mut unknown = test.clone();
+        unknown.premium_standard_error.remove("my");
+        assert_eq!(dev.shifts_beyond_noise(&unknown), vec![shift("vi", 0.89)]);
     }
 }

@@ -1,7 +1,7 @@
 //! training.json: what was trained, how fair it came out on the dev set, which language each
 //! merge served, and how long each phase took. Everything but `timings_s` is deterministic.
 
-use crate::fairness::Fairness;
+use crate::fairness::{Fairness, Shift};
 use crate::statistics::Z_95;
 use crate::train::config::{Algorithm, TrainOptions};
 use serde::{Deserialize, Serialize};
@@ -173,7 +173,12 @@ impl TrainingSummary {
             text.push_str(&figures("dev set (chosen on, not held out)", dev));
         }
         match &self.test {
-            Some(test) => text.push_str(&figures("test set (held out)", test)),
+            Some(test) => {
+                text.push_str(&figures("test set (held out)", test));
+                if let Some(dev) = &self.dev {
+                    text.push_str(&shifts_line(&dev.shifts_beyond_noise(test)));
+                }
+            }
             None if self.dev.is_some() => text.push_str(
                 "\nno test set: the figures above are on the dev set the trainer optimised; \
                  give --test DIR for figures on held-out text",
@@ -193,6 +198,21 @@ impl TrainingSummary {
         }
         text
     }
+}
+
+/// Whether the dev set's premiums held on the test set, as far as both sets' sizes can tell.
+fn shifts_line(shifts: &[Shift]) -> String {
+    if shifts.is_empty() {
+        return "\ndev and test premiums agree within both sets' noise (95 %)".into();
+    }
+    let moved: Vec<String> = shifts
+        .iter()
+        .map(|s| format!("{} {:.3} → {:.3}", s.language, s.from, s.to))
+        .collect();
+    format!(
+        "\npremiums that moved from dev to test beyond both sets' noise (95 %): {}",
+        moved.join(", ")
+    )
 }
 
 /// Run-length form for training.json: `["global:1000", "km:3", "lo:1", ...]`.

@@ -40,6 +40,12 @@ fn test_figures_are_measured_on_the_test_set_beside_the_dev_figures() {
     let text = summary.short_text();
     assert!(text.contains("dev set (chosen on, not held out)"), "{text}");
     assert!(text.contains("test set (held out)"), "{text}");
+    // Whether the dev premiums held, as far as both sets can tell.
+    assert!(
+        text.contains("dev and test premiums agree within both sets' noise")
+            || text.contains("premiums that moved from dev to test beyond both sets' noise"),
+        "{text}"
+    );
     // The largest premium with its 95 % interval over the test rows.
     let largest = &on_test.max_premium_language;
     let interval = 1.96 * on_test.premium_standard_error[largest];
