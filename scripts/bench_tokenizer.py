@@ -22,6 +22,7 @@ SentencePiece BPE, and measures time, memory and fairness on three sets (sets/):
   bench_tokenizer.py train-SYSTEM OUT VOCAB          (used by `run`, one process per system)
 """
 import json
+import math
 import os
 import subprocess
 import sys
@@ -264,8 +265,17 @@ def measure(encode, folder):
         tokens[lang] = sum(x for x, _ in pairs)
         premium[lang] = tokens[lang] / sum(y for _, y in pairs)
         interval[lang] = 1.96 * ratio_standard_error(pairs, premium[lang])
+    errors = [i / 1.96 for i in interval.values()]
     return {"tokens": tokens, "premium": premium, "interval": interval,
-            "total": sum(tokens.values()), "gini": gini(list(premium.values()))}
+            "total": sum(tokens.values()), "gini": gini(list(premium.values())),
+            "gini_floor": gini_noise_floor(errors)}
+
+
+def gini_noise_floor(errors):
+    """The Gini that equal premiums would show from sampling alone (the crate's `statistics`)."""
+    n = len(errors)
+    spread = sum((a * a + b * b) ** 0.5 for a in errors for b in errors)
+    return (2 / math.pi) ** 0.5 * spread / (2 * n * n)
 
 
 def ratio_standard_error(pairs, ratio):
@@ -340,7 +350,8 @@ def markdown(results, vocab):
                 cell(lambda s, t=spm_total: f"{(s['total'] / t - 1) * 100:+.2f} %"))
         # A premium is against English: English's own count shows what evenness cost it.
         row(f"{name}: English tokens", cell(lambda s: f"{s['tokens']['en']:,}"))
-        row(f"{name}: Gini", cell(lambda s: f"{s['gini']:.3f}"))
+        row(f"{name}: Gini", cell(lambda s: f"{s['gini']:.3f}" + (
+            f" (sampling alone {s['gini_floor']:.3f})" if "gini_floor" in s else "")))
         row(f"{name}: max premium", cell(lambda s: "{:.2f} ({})".format(
             *max((p, l) for l, p in s["premium"].items()))))
         # ± 95 % interval over the set's rows (results saved before it was measured have none).

@@ -4,7 +4,7 @@
 
 use crate::dev_set::DevSet;
 use crate::error::{Result, TokenizerError};
-use crate::statistics::{gini, ratio_standard_error, Z_95};
+use crate::statistics::{gini, gini_noise_floor, ratio_standard_error, Z_95};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tokenizers::Tokenizer;
@@ -27,6 +27,11 @@ pub struct Fairness {
     pub max_premium_language: String,
     /// Gini coefficient of the premiums (on a fully aligned set, of the token counts: the same).
     pub gini: f64,
+    /// The Gini sampling alone would give equal premiums with these standard errors
+    /// (`statistics::gini_noise_floor`); absent when a language has no standard error, and in
+    /// summaries written before it was measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gini_noise_floor: Option<f64>,
     pub total_tokens: u64,
     /// Rows each language was measured on, when not every language has every row.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -140,10 +145,12 @@ fn from_measured(measured: &BTreeMap<String, Measured>, reference: &str) -> Fair
                 }
             });
     let ratios: Vec<f64> = ratios.into_values().collect();
+    let standard_errors: Option<Vec<f64>> = measured.values().map(|m| m.standard_error).collect();
     Fairness {
         reference: reference.to_string(),
         total_tokens: measured.values().map(|m| m.tokens).sum(),
         gini: round4(gini(&ratios).unwrap_or(0.0)),
+        gini_noise_floor: standard_errors.map(|errors| round4(gini_noise_floor(&errors))),
         tokens: measured
             .iter()
             .map(|(l, m)| (l.clone(), m.tokens))

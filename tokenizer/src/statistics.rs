@@ -44,6 +44,22 @@ pub fn ratio_standard_error(rows: &[(u64, u64)]) -> Option<f64> {
     Some((squares / (n * (n - 1.0))).sqrt() / (y / n))
 }
 
+/// The Gini that sampling alone gives premiums that are truly all equal (to 1), measured with
+/// these standard errors: with independent normal errors, E|pᵢ − pⱼ| = √(2/π) √(sᵢ² + sⱼ²), so
+/// Σᵢ Σⱼ √(2/π) √(sᵢ² + sⱼ²) / (2 n²). A measured Gini near it is as even as the set can tell;
+/// one below it was fitted to the set's own segments (a dev set after parity).
+pub fn gini_noise_floor(standard_errors: &[f64]) -> f64 {
+    let n = standard_errors.len() as f64;
+    if standard_errors.is_empty() {
+        return 0.0;
+    }
+    let spread: f64 = standard_errors
+        .iter()
+        .flat_map(|a| standard_errors.iter().map(move |b| (a * a + b * b).sqrt()))
+        .sum();
+    (2.0 / std::f64::consts::PI).sqrt() * spread / (2.0 * n * n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +88,16 @@ mod tests {
             .flat_map(|a| values.iter().map(move |b| (a - b).abs()))
             .sum();
         assert!(close(gini(&values).unwrap(), double / (2.0 * n * n * mean)));
+    }
+
+    #[test]
+    fn gini_noise_floor_by_hand() {
+        assert_eq!(gini_noise_floor(&[0.0, 0.0, 0.0]), 0.0);
+        assert_eq!(gini_noise_floor(&[]), 0.0);
+        // Pairs (0, s) and (s, 0) each √(2/π)·s, (s, s) √(2/π)·s√2: over 2·4.
+        let s = 0.04;
+        let expected = (2.0 / std::f64::consts::PI).sqrt() * s * (2.0 + 2f64.sqrt()) / 8.0;
+        assert!(close(gini_noise_floor(&[0.0, s]), expected));
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //!   the premiums (identical to the Gini of raw counts when every language has every segment).
 
 use super::counting::{Counts, PreparedLanguage};
-use crate::statistics::{gini, ratio_standard_error};
+use crate::statistics::{gini, gini_noise_floor, ratio_standard_error};
 use serde::{Deserialize, Serialize};
 
 /// Zouhar et al. 2023 found α = 2.5 correlates best with downstream BLEU.
@@ -136,17 +136,23 @@ pub struct TokenizerSummary {
     pub max_premium: Option<f64>,
     pub max_premium_language: Option<String>,
     pub gini: Option<f64>,
+    /// The Gini equal premiums would show from sampling alone (`statistics::gini_noise_floor`);
+    /// absent when a premium has no standard error, and in reports written before it existed.
+    #[serde(default)]
+    pub gini_noise_floor: Option<f64>,
     pub over_2x: Vec<String>,
     pub over_4x: Vec<String>,
     /// Distinct ids used over all languages ÷ vocabulary size.
     pub vocabulary_utilisation: f64,
 }
 
-/// Summarises `(language code, premium)` pairs of one tokenizer.
+/// Summarises `(language code, premium)` pairs of one tokenizer, with each premium's standard
+/// error in `standard_errors` (same order).
 pub fn summarise(
     tokenizer: &str,
     vocabulary_size: usize,
     premiums: &[(String, f64)],
+    standard_errors: &[Option<f64>],
     missing: Vec<Missing>,
     distinct_ids_used: usize,
 ) -> TokenizerSummary {
@@ -174,6 +180,12 @@ pub fn summarise(
         max_premium: max.map(|m| m.1),
         max_premium_language: max.map(|m| m.0.clone()),
         gini: gini(&values),
+        gini_noise_floor: standard_errors
+            .iter()
+            .copied()
+            .collect::<Option<Vec<f64>>>()
+            .filter(|errors| !errors.is_empty())
+            .map(|errors| gini_noise_floor(&errors)),
         over_2x: over(2.0),
         over_4x: over(4.0),
         vocabulary_utilisation: distinct_ids_used as f64 / vocabulary_size.max(1) as f64,
@@ -264,7 +276,8 @@ mod tests {
             language: "lo".into(),
             reason: "line 3: boom".into(),
         }];
-        let s = summarise("t", 100, &premiums, missing, 25);
+        let errors = [Some(0.0), Some(0.1), Some(0.2), Some(0.1)];
+        let s = summarise("t", 100, &premiums, &errors, missing, 25);
         assert_eq!(s.max_premium, Some(4.5));
         assert_eq!(s.max_premium_language.as_deref(), Some("km"));
         assert!(close(s.mean_premium.unwrap(), 2.5));
@@ -272,7 +285,15 @@ mod tests {
         assert_eq!(s.over_4x, ["km"]);
         // Σ|xi − xj| over sorted 1, 1.5, 3, 4.5 = 2·(0.5+2+3.5+1.5+3+1.5) = 24; 2·16·2.5 = 80.
         assert!(close(s.gini.unwrap(), 24.0 / 80.0));
+        assert!(close(
+            s.gini_noise_floor.unwrap(),
+            gini_noise_floor(&[0.0, 0.1, 0.2, 0.1])
+        ));
         assert_eq!(s.missing[0].language, "lo");
         assert!(close(s.vocabulary_utilisation, 0.25));
+        // One premium without a standard error: no floor.
+        let unknown = [Some(0.0), None, Some(0.2), Some(0.1)];
+        let partial = summarise("t", 100, &premiums, &unknown, Vec::new(), 25);
+        assert_eq!(partial.gini_noise_floor, None);
     }
 }

@@ -44,6 +44,7 @@ fn definitions() -> Vec<String> {
         "Vocabulary utilisation: distinct token ids used ÷ vocabulary size.".into(),
         "Unknown rate: unknown tokens ÷ tokens. Byte-fallback rate: byte tokens (<0xNN>) and byte-level pieces of a character ÷ tokens.".into(),
         "Gini: Σᵢ Σⱼ |cᵢ − cⱼ| / (2 n² μ) over the languages' token counts on the segments each shares with the reference, scaled by the reference's count there (i.e. over the premiums; the same as over raw counts when every language has every segment). 0 = every language costs the same.".into(),
+        "Gini from sampling alone: the Gini that premiums all truly equal would show on this set, given each premium's standard error (Σᵢ Σⱼ √(2/π) √(sᵢ² + sⱼ²) / (2 n²), independent normal errors). A Gini near it is as even as the set can tell.".into(),
     ]
 }
 
@@ -135,6 +136,7 @@ fn summary_table(report: &Report) -> Table {
             "max premium",
             "max premium language",
             "Gini",
+            "Gini from sampling alone",
             "over 2×",
             "over 4×",
             "vocabulary used",
@@ -153,6 +155,7 @@ fn summary_table(report: &Report) -> Table {
                 .clone()
                 .map_or_else(Cell::missing, Cell::Text),
             optional(s.gini, 3),
+            optional(s.gini_noise_floor, 3),
             list_or_none(&s.over_2x),
             list_or_none(&s.over_4x),
             Cell::percent(s.vocabulary_utilisation, 1),

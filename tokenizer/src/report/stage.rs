@@ -147,6 +147,7 @@ fn measure(
         let reference_counts = counts[t][reference].as_ref().ok();
         let mut row = Vec::new();
         let mut premiums = Vec::new();
+        let mut standard_errors = Vec::new();
         let mut missing = Vec::new();
         let mut used = Vec::<bool>::new();
         for (l, language) in languages.iter().enumerate() {
@@ -162,7 +163,10 @@ fn measure(
                     let against = reference_counts.map(|r| (r, &languages[reference]));
                     let m = metrics::language_metrics(c, language, against, size);
                     match m.premium {
-                        Some(p) => premiums.push((code.clone(), p)),
+                        Some(p) => {
+                            premiums.push((code.clone(), p));
+                            standard_errors.push(m.premium_standard_error);
+                        }
                         None => missing.push(Missing {
                             language: code.clone(),
                             reason: match &counts[t][reference] {
@@ -185,7 +189,14 @@ fn measure(
             }
         }
         let distinct = used.iter().filter(|u| **u).count();
-        let summary = metrics::summarise(&tokenizer.spec.name, size, &premiums, missing, distinct);
+        let summary = metrics::summarise(
+            &tokenizer.spec.name,
+            size,
+            &premiums,
+            &standard_errors,
+            missing,
+            distinct,
+        );
         infos.push(TokenizerInfo {
             name: tokenizer.spec.name.clone(),
             source: source_label(&tokenizer.spec.source),

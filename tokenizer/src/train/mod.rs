@@ -575,6 +575,7 @@ mod tests {
             max_premium: 0.0,
             max_premium_language: String::new(),
             gini: 0.0,
+            gini_noise_floor: None,
             rows: BTreeMap::new(),
         }
     }

@@ -164,8 +164,12 @@ impl TrainingSummary {
                 .premium_standard_error
                 .get(&f.max_premium_language)
                 .map_or(String::new(), |se| format!(" ± {:.3}", Z_95 * se));
+            // The Gini perfectly even premiums would show on this set, from sampling alone.
+            let floor = f.gini_noise_floor.map_or(String::new(), |floor| {
+                format!(" ({floor:.4} from sampling alone)")
+            });
             format!(
-                "\n{label}: {} tokens, Gini {:.4}, max premium {:.3}{interval} ({}) vs {}",
+                "\n{label}: {} tokens, Gini {:.4}{floor}, max premium {:.3}{interval} ({}) vs {}",
                 f.total_tokens, f.gini, f.max_premium, f.max_premium_language, f.reference
             )
         };

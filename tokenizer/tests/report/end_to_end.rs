@@ -92,6 +92,11 @@ fn report_numbers_match_hand_computation() {
     assert!(close(&words["mean_premium"], 3.5 / 3.0));
     // Premiums 0.5, 1, 2: Σ|xi − xj| = 2·(0.5 + 1.5 + 1) = 6; 2·9·(3.5/3) = 21.
     assert!(close(&words["gini"], 6.0 / 21.0));
+    // Standard errors en 0, vi 0, km √(0.5/6)/2: pairs (km, other) 4 × s and (km, km) s√2,
+    // times √(2/π), over 2·9.
+    let km_error = (0.5f64 / 6.0).sqrt() / 2.0;
+    let floor = (2.0 / std::f64::consts::PI).sqrt() * km_error * (4.0 + 2f64.sqrt()) / 18.0;
+    assert!(close(&words["gini_noise_floor"], floor));
     assert_eq!(words["over_2x"], serde_json::json!([]));
 
     // Other tools read the summaries back through the report's own types.

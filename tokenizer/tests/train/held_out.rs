@@ -46,6 +46,16 @@ fn test_figures_are_measured_on_the_test_set_beside_the_dev_figures() {
             || text.contains("premiums that moved from dev to test beyond both sets' noise"),
         "{text}"
     );
+    // The Gini beside the one sampling alone would give.
+    let floor = on_test.gini_noise_floor.unwrap();
+    assert!(floor > 0.0, "{on_test:?}");
+    assert!(
+        text.contains(&format!(
+            "Gini {:.4} ({floor:.4} from sampling alone)",
+            on_test.gini
+        )),
+        "{text}"
+    );
     // The largest premium with its 95 % interval over the test rows.
     let largest = &on_test.max_premium_language;
     let interval = 1.96 * on_test.premium_standard_error[largest];
