@@ -203,6 +203,7 @@ fn tokenizer_comparison(report: &ReportSummaries) -> Table {
             "mean premium",
             "max premium",
             "Gini",
+            "Gini from sampling alone",
             "over 2×",
         ],
     );
@@ -219,6 +220,7 @@ fn tokenizer_comparison(report: &ReportSummaries) -> Table {
             Cell::optional_decimal(summary.mean_premium, 2),
             max,
             Cell::optional_decimal(summary.gini, 3),
+            Cell::optional_decimal(summary.gini_noise_floor, 3),
             Cell::from(summary.over_2x.len()),
         ]);
     }

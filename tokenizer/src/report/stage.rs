@@ -265,8 +265,11 @@ impl Report {
         for t in &self.tokenizers {
             let s = &t.summary;
             let number = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.2}"));
+            let floor = s
+                .gini_noise_floor
+                .map_or(String::new(), |f| format!(" (sampling alone {f:.3})"));
             lines.push(format!(
-                "  {:<16} mean premium {}  max {} ({})  Gini {}  over 2×: {}  missing: {}",
+                "  {:<16} mean premium {}  max {} ({})  Gini {}{floor}  over 2×: {}  missing: {}",
                 t.name,
                 number(s.mean_premium),
                 number(s.max_premium),

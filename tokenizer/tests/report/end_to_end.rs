@@ -45,7 +45,7 @@ fn close(value: &Value, expected: f64) -> bool {
 fn report_numbers_match_hand_computation() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report");
-    report::generate(&config(dir.path()), &out).unwrap();
+    let generated = report::generate(&config(dir.path()), &out).unwrap();
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(json["parallel"]["normalisation"], "NFC");
@@ -97,6 +97,12 @@ fn report_numbers_match_hand_computation() {
     let km_error = (0.5f64 / 6.0).sqrt() / 2.0;
     let floor = (2.0 / std::f64::consts::PI).sqrt() * km_error * (4.0 + 2f64.sqrt()) / 18.0;
     assert!(close(&words["gini_noise_floor"], floor));
+    // The printed line gives both.
+    let printed = generated.summary_text(&out);
+    assert!(
+        printed.contains(&format!("Gini 0.286 (sampling alone {floor:.3})")),
+        "{printed}"
+    );
     assert_eq!(words["over_2x"], serde_json::json!([]));
 
     // Other tools read the summaries back through the report's own types.
