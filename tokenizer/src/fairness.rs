@@ -90,8 +90,9 @@ pub struct Shift {
 impl Fairness {
     /// The languages whose premium here and on `other` differ by more than 1.96 standard errors
     /// of the difference (√(se₁² + se₂²)): more than two samples of the same kind of text would
-    /// differ 95 % of the time, so for them the two sets are not the same kind of text. Languages
-    /// without a standard error on either side are left out.
+    /// differ 95 % of the time. For a dev set and a test set, the dev figure does not hold for
+    /// these languages: parity fitted the dev set's own segments, or the test text is of another
+    /// kind. Languages without a standard error on either side are left out.
     pub fn shifts_beyond_noise(&self, other: &Fairness) -> Vec<Shift> {
         self.premium
             .iter()
