@@ -91,3 +91,40 @@ fn devset_builds_aligned_sets_from_bitexts() {
     let test = std::fs::read_to_string(dir.path().join("sets/test/vi.txt")).unwrap();
     assert_eq!((dev.lines().count(), test.lines().count()), (2, 2));
 }
+
+/// `--dev-size-for LANG=N`: more dev rows for one language; a count that is not a whole number
+/// is refused before anything is read.
+#[test]
+fn devset_takes_a_dev_size_for_one_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let pairs: String = (0..30).map(|i| format!("line {i}\tdòng {i}\n")).collect();
+    std::fs::write(dir.path().join("en-vi.tsv"), pairs).unwrap();
+    let args = |sizes: &'static str| {
+        [
+            "tokenizer",
+            "devset",
+            "--bitext",
+            "en-vi=en-vi.tsv",
+            "--partial",
+            "--dev-size",
+            "4",
+            "--test-size",
+            "4",
+            "--dev-size-for",
+            sizes,
+            "--output",
+            "sets",
+        ]
+    };
+    ok(dir.path(), &args("vi=10"));
+    let dev = std::fs::read_to_string(dir.path().join("sets/dev/vi.txt")).unwrap();
+    assert_eq!(dev.lines().count(), 10);
+
+    let out = mekong(dir.path(), &args("vi=2.5"));
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("'vi=2.5': '2.5' is not a whole number"),
+        "{stderr}"
+    );
+}

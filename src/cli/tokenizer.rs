@@ -4,6 +4,9 @@ pub mod devset;
 pub mod report;
 pub mod train;
 
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
 #[derive(clap::Args)]
 pub struct TokenizerArgs {
     #[command(subcommand)]
@@ -26,4 +29,34 @@ pub fn run(args: TokenizerArgs) -> anyhow::Result<()> {
         TokenizerCommand::Report(args) => report::run(args),
         TokenizerCommand::Devset(args) => devset::run(args),
     }
+}
+
+/// `vi=1.0,km=1.2` → {vi: 1.0, km: 1.2}.
+fn parse_language_ratios(text: &str) -> Result<BTreeMap<String, f64>, String> {
+    parse_language_values(text, "number")
+}
+
+/// `vi=2000` → {vi: 2000}.
+fn parse_language_counts(text: &str) -> Result<BTreeMap<String, usize>, String> {
+    parse_language_values(text, "whole number")
+}
+
+/// `LANG=VALUE` items separated by commas; `kind` names a value in the error.
+fn parse_language_values<T: FromStr>(
+    text: &str,
+    kind: &str,
+) -> Result<BTreeMap<String, T>, String> {
+    text.split(',')
+        .filter(|item| !item.trim().is_empty())
+        .map(|item| {
+            let (lang, value) = item
+                .split_once('=')
+                .ok_or_else(|| format!("'{item}': expected LANG=NUMBER"))?;
+            let value: T = value
+                .trim()
+                .parse()
+                .map_err(|_| format!("'{item}': '{value}' is not a {kind}"))?;
+            Ok((lang.trim().to_string(), value))
+        })
+        .collect()
 }

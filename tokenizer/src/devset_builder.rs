@@ -16,7 +16,8 @@
 //! needs rows, up to `test_size` (at most half of what it has) and `dev_size` per language, so a
 //! language with a thousand pairs gets as many rows as one with a hundred thousand; a row's
 //! languages that already have enough are left empty. Use it when the bitexts share few
-//! segments (18 gettext catalogues share 10).
+//! segments (18 gettext catalogues share 10). `dev_size_for` gives chosen languages more dev
+//! rows than the others.
 //!
 //! Bitexts are corpus-stage Parquet folders (their parallel shards) or TSV files
 //! `pivot<TAB>translation` given as `en-vi=FILE` (either side may be the pivot).
@@ -82,6 +83,10 @@ pub struct DevsetConfig {
     pub seed: u64,
     /// Rows need not be translated in every bitext; the sizes are per language.
     pub partial: bool,
+    /// Partial sets: dev rows for these languages instead of `dev_size`. More rows for the
+    /// language a team builds for pin its premium down: parity holds it at the level on the dev
+    /// rows, so where it lands on other text moves with which rows those are.
+    pub dev_size_for: BTreeMap<String, usize>,
 }
 
 impl Default for DevsetConfig {
@@ -94,6 +99,7 @@ impl Default for DevsetConfig {
             test_size: 1000,
             seed: 0,
             partial: false,
+            dev_size_for: BTreeMap::new(),
         }
     }
 }
@@ -171,13 +177,33 @@ pub fn build(config: &DevsetConfig, output: &Path) -> Result<DevsetSummary> {
         .iter()
         .flat_map(|b| mekong_common::files_read(b.path(), &["parquet"]))
         .collect();
-    let parameters = serde_json::json!({
+    if !config.dev_size_for.is_empty() && !config.partial {
+        return Err(TokenizerError::Config(
+            "--dev-size-for needs --partial (an aligned set has one size for every language)"
+                .into(),
+        ));
+    }
+    let mut parameters = serde_json::json!({
         "pivot": config.pivot, "dev_size": config.dev_size,
         "test_size": config.test_size, "seed": config.seed, "partial": config.partial,
     });
+    // Only when given, so that sets built before it keep their manifests.
+    if !config.dev_size_for.is_empty() {
+        parameters["dev_size_for"] = serde_json::json!(config.dev_size_for);
+    }
     let mut manifest = Manifest::new(STAGE, &inputs, parameters)?;
 
     let (translations, sources) = read_translations(config)?;
+    if let Some(lang) = config
+        .dev_size_for
+        .keys()
+        .find(|lang| !translations.contains_key(*lang))
+    {
+        return Err(TokenizerError::Config(format!(
+            "--dev-size-for {lang}: no bitext translates the {} segments into {lang}",
+            config.pivot
+        )));
+    }
     let (thinnest, _) = translations
         .iter()
         .min_by_key(|(_, t)| t.len())
@@ -332,7 +358,8 @@ fn partial_rows<'a>(
         .iter()
         .map(|(lang, t)| {
             let left = t.len() - test_rows.get(lang).copied().unwrap_or(0);
-            (lang.as_str(), config.dev_size.min(left))
+            let size = config.dev_size_for.get(lang).unwrap_or(&config.dev_size);
+            (lang.as_str(), (*size).min(left))
         })
         .collect();
     let dev = take_rows(&keys, translations, dev_wanted, &mut used, &in_test);

@@ -2,7 +2,8 @@
 
 use mekong_common::corpus_shards::{Cell, ShardWriter, Table};
 use mekong_tokenizer::devset_builder::{build, Bitext, DevsetConfig};
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 fn lines(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)
@@ -196,6 +197,28 @@ fn empty_untranslated_and_undecodable_bitexts() {
     assert!(error.contains("bad.tsv:2: not valid UTF-8"), "{error}");
 }
 
+/// Writes `en-vi.tsv` and `en-km.tsv` into `dir`: a partial devset request over them.
+fn partial_vi_km(
+    dir: &Path,
+    vi: &str,
+    km: &str,
+    dev_size: usize,
+    test_size: usize,
+) -> DevsetConfig {
+    let bitexts = [("en-vi", vi), ("en-km", km)].map(|(pair, text)| {
+        let path = dir.join(format!("{pair}.tsv"));
+        std::fs::write(&path, text).unwrap();
+        Bitext::parse(&format!("{pair}={}", path.display())).unwrap()
+    });
+    DevsetConfig {
+        bitexts: bitexts.to_vec(),
+        dev_size,
+        test_size,
+        partial: true,
+        ..DevsetConfig::default()
+    }
+}
+
 /// Bitexts that share few segments: with `partial`, each language gets its rows (the sizes are
 /// per language), empty lines where it lacks the row, and the two sets share no translation.
 #[test]
@@ -206,19 +229,7 @@ fn a_partial_set_gives_every_language_its_rows_from_its_own_bitext() {
     let mut vi: String = (0..100).map(|i| format!("line {i}\tdòng {i}\n")).collect();
     vi.push_str("Open file\tMở tệp\nOpen a file\tMở tệp\n");
     let km: String = (96..106).map(|i| format!("line {i}\tបន្ទាត់ {i}\n")).collect();
-    std::fs::write(dir.path().join("en-vi.tsv"), vi).unwrap();
-    std::fs::write(dir.path().join("en-km.tsv"), km).unwrap();
-    let bitext = |pair: &str| {
-        let path = dir.path().join(format!("{pair}.tsv"));
-        Bitext::parse(&format!("{pair}={}", path.display())).unwrap()
-    };
-    let config = DevsetConfig {
-        bitexts: vec![bitext("en-vi"), bitext("en-km")],
-        dev_size: 20,
-        test_size: 5,
-        partial: true,
-        ..DevsetConfig::default()
-    };
+    let config = partial_vi_km(dir.path(), &vi, &km, 20, 5);
     let out = dir.path().join("sets");
     let summary = build(&config, &out).unwrap();
     assert_eq!(summary.aligned, 4);
@@ -262,4 +273,56 @@ fn a_partial_set_gives_every_language_its_rows_from_its_own_bitext() {
         error.contains("km has fewer than 2 translated en segments"),
         "{error}"
     );
+}
+
+/// `dev_size_for`: one language gets more dev rows than the others (its test rows and the
+/// other languages' rows unchanged); without `partial`, or for a language no bitext has, it
+/// is an error and nothing is written.
+#[test]
+fn a_chosen_language_gets_more_dev_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let vi: String = (0..100).map(|i| format!("line {i}\tdòng {i}\n")).collect();
+    let km: String = (0..40).map(|i| format!("line {i}\tបន្ទាត់ {i}\n")).collect();
+    let plain = partial_vi_km(dir.path(), &vi, &km, 10, 5);
+    let more_vi = DevsetConfig {
+        dev_size_for: BTreeMap::from([("vi".to_string(), 50)]),
+        ..plain.clone()
+    };
+    let (out, out_vi) = (dir.path().join("plain"), dir.path().join("more-vi"));
+    build(&plain, &out).unwrap();
+    let rows = build(&more_vi, &out_vi).unwrap().partial_rows.unwrap();
+    assert_eq!((rows.dev["vi"], rows.dev["km"]), (50, 10));
+    assert_eq!((rows.test["vi"], rows.test["km"]), (5, 5));
+    let non_empty = |path: PathBuf| -> Vec<String> {
+        lines(&path).into_iter().filter(|l| !l.is_empty()).collect()
+    };
+    for file in ["test/en.txt", "test/vi.txt", "test/km.txt", "dev/km.txt"] {
+        assert_eq!(
+            non_empty(out.join(file)),
+            non_empty(out_vi.join(file)),
+            "{file}"
+        );
+    }
+    let dev_vi = non_empty(out_vi.join("dev/vi.txt"));
+    assert!(non_empty(out.join("dev/vi.txt"))
+        .iter()
+        .all(|line| dev_vi.contains(line)));
+
+    let aligned = DevsetConfig {
+        partial: false,
+        ..more_vi.clone()
+    };
+    let gone = dir.path().join("gone");
+    let error = build(&aligned, &gone).unwrap_err().to_string();
+    assert!(error.contains("--dev-size-for needs --partial"), "{error}");
+    let unknown = DevsetConfig {
+        dev_size_for: BTreeMap::from([("lo".to_string(), 50)]),
+        ..plain
+    };
+    let error = build(&unknown, &gone).unwrap_err().to_string();
+    assert!(
+        error.contains("--dev-size-for lo: no bitext translates the en segments into lo"),
+        "{error}"
+    );
+    assert!(!gone.exists());
 }

@@ -1,6 +1,7 @@
 //! `mekong tokenizer devset`.
 
 use mekong_tokenizer::devset_builder::{build, Bitext, DevsetConfig};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -25,6 +26,10 @@ pub struct DevsetArgs {
     /// lacks one); --dev-size and --test-size are then rows per language.
     #[arg(long)]
     partial: bool,
+    /// With --partial: dev rows for these languages instead of --dev-size, e.g. vi=2000 (the
+    /// language the tokenizer is for, held to a cap: more rows pin its premium down).
+    #[arg(long, value_parser = super::parse_language_counts)]
+    dev_size_for: Option<BTreeMap<String, usize>>,
     /// Folder to write dev/, test/ and devset.json into (replaced only when complete).
     #[arg(long)]
     output: PathBuf,
@@ -43,6 +48,7 @@ pub fn run(args: DevsetArgs) -> anyhow::Result<()> {
         test_size: args.test_size,
         seed: args.seed,
         partial: args.partial,
+        dev_size_for: args.dev_size_for.unwrap_or_default(),
     };
     let summary = build(&config, &args.output)?;
     eprint!("{}", summary.text(&args.output));

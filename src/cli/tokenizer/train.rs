@@ -40,10 +40,10 @@ pub struct TrainArgs {
     #[arg(long)]
     parity_tolerance: Option<f64>,
     /// Parity without dev set: target compression ratios, e.g. vi=1.0,km=1.2 (others 1.0).
-    #[arg(long, value_parser = parse_language_values)]
+    #[arg(long, value_parser = super::parse_language_ratios)]
     target_ratio: Option<BTreeMap<String, f64>>,
     /// Hold these languages' dev premium at or under a value, e.g. vi=1.0 (Vietnamese-first).
-    #[arg(long, value_parser = parse_language_values)]
+    #[arg(long, value_parser = super::parse_language_ratios)]
     premium_cap: Option<BTreeMap<String, f64>>,
     /// Never merge a pair seen fewer times than this.
     #[arg(long, default_value_t = TrainOptions::default().min_frequency)]
@@ -117,23 +117,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     eprintln!("{}", trained.summary.short_text());
     eprintln!("wrote {} and {}", args.output.display(), training.display());
     Ok(())
-}
-
-/// `vi=1.0,km=1.2` → {vi: 1.0, km: 1.2}.
-fn parse_language_values(text: &str) -> Result<BTreeMap<String, f64>, String> {
-    text.split(',')
-        .filter(|item| !item.trim().is_empty())
-        .map(|item| {
-            let (lang, value) = item
-                .split_once('=')
-                .ok_or_else(|| format!("'{item}': expected LANG=NUMBER"))?;
-            let value: f64 = value
-                .trim()
-                .parse()
-                .map_err(|_| format!("'{item}': '{value}' is not a number"))?;
-            Ok((lang.trim().to_string(), value))
-        })
-        .collect()
 }
 
 /// `5000000`, `500K`, `50M`, `2G` (powers of 1000; a trailing B is allowed).
