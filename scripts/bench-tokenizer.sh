@@ -5,7 +5,7 @@
 # language, plus VIWIKI_BYTES of Vietnamese Wikipedia), with the measured sets: held-out gettext
 # segments (200 per language, drawn with 200 dev segments by `mekong tokenizer devset --partial`,
 # both removed from the training text), LibreOffice help in 12 languages, the UDHR, and
-# Vietnamese on the unseen rest of its catalogue (about 64,000 pairs; scripts/bench_tokenizer.py
+# Vietnamese on the unseen rest of its catalogue (about 63,000 pairs; scripts/bench_tokenizer.py
 # says more). Then trains
 # with Mekong, Hugging Face BpeTrainer and ParityBpeTrainer (byte-level pre-tokenizer) and
 # SentencePiece BPE, one process each under /usr/bin/time, and prints a Markdown table.

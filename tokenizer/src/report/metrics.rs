@@ -75,7 +75,8 @@ pub fn language_metrics(
     };
     let ours: u64 = aligned.iter().map(|&(x, _)| x).sum();
     let theirs: u64 = aligned.iter().map(|&(_, y)| y).sum();
-    let premium = reference.and_then(|_| ratio(ours as f64, theirs as f64));
+    // No reference, or no segment both have: no reference tokens, so no premium.
+    let premium = ratio(ours as f64, theirs as f64);
     let words = language.word_count as f64;
     let spaced = !language.spaceless;
     LanguageMetrics {
