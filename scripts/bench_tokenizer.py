@@ -13,9 +13,14 @@ SentencePiece BPE, and measures time, memory and fairness on three sets (sets/):
   4 words or more in English, none found verbatim in the training text: another domain.
 - `udhr`: the UDHR, 31 lines in all 18 languages: a third domain, and the dev set of the
   `*-udhr` systems and of hf-parity (then not held out for them, and marked so).
-- `udhr-half`: the UDHR's articles 1, 3, …, 29 (15 lines), held out from `mekong-mixed-dev`,
-  whose dev set is the gettext dev set with the preamble and the even articles (16 lines) added
-  below it: parity with a dev set of two genres.
+- `udhr-half`: the UDHR's articles 1, 3, …, 29 (15 lines) and `udhr-even` the preamble and
+  the even articles (16 lines); `help-b` every second help segment (`help-a` the others). They
+  measure dev sets of several genres, each held out from the dev sets that hold its other half:
+  `mixed-dev` is the gettext dev set with `udhr-even` below it, `mixed-dev-help` the same with
+  `help-a` between them, and `-u6`, `-u17` repeat the UDHR's lines 6 or 17 times, so that the
+  genre weighs in a language's dev length as a third or as much as the gettext dev set (971
+  English words against 16,899); `mixed-dev-help-u0` is gettext and `help-a` without the UDHR.
+  `mekong-udhr-even` has `udhr-even` alone as its dev set.
 - `vi-rest`: Vietnamese alone, on the rest of its catalogue (the training text takes its first
   megabyte of 8.6): every pair whose Vietnamese is not in Vietnamese's training text, whose
   English is not in English's, and that is in neither the dev nor the test set (about 63,000).
@@ -45,12 +50,20 @@ UDHR = {"en": "eng", "vi": "vie", "zh": "cmn_hans", "ja": "jpn", "ko": "kor", "k
         "hi": "hin", "id": "ind", "de": "deu_1996", "fr": "fra", "es": "spa", "ru": "rus",
         "th": "tha", "lo": "lao", "my": "mya", "am": "amh", "yo": "yor", "sw": "swh"}
 # The measured sets, held out unless a system chose its merges on one.
-SETS = {"gettext": "sets/gettext/test", "help": "sets/help", "udhr": "sets/udhr",
-        "udhr-half": "sets/udhr-half", "vi-rest": "sets/vi-rest",
-        "gettext-dev": "sets/gettext/dev"}
+SETS = {"gettext": "sets/gettext/test", "help": "sets/help", "help-b": "sets/help-b",
+        "udhr": "sets/udhr", "udhr-half": "sets/udhr-half", "udhr-even": "sets/udhr-even",
+        "vi-rest": "sets/vi-rest", "gettext-dev": "sets/gettext/dev"}
+# The dev sets of several genres: (name, with help-a, copies of the UDHR's even lines).
+UDHR_COPIES = [1, 6, 17]
+MIXED_DEVS = [(f"mixed-dev{help}{'' if copies == 1 else f'-u{copies}'}", bool(help), copies)
+              for help in ["", "-help"] for copies in UDHR_COPIES]
+MIXED_DEVS.append(("mixed-dev-help-u0", True, 0))  # gettext and help, no UDHR
 # A dev set, and the measured sets it holds (a system's figures there are not held out).
-DEV_HOLDS = {"sets/udhr": ["sets/udhr", "sets/udhr-half"],
-             "sets/mixed-dev": ["sets/gettext/dev", "sets/udhr"]}
+DEV_HOLDS = {"sets/udhr": ["sets/udhr", "sets/udhr-half", "sets/udhr-even"],
+             "sets/udhr-even": ["sets/udhr", "sets/udhr-even"],
+             **{f"sets/{name}": ["sets/gettext/dev"] + (["sets/help"] if help else [])
+                + (["sets/udhr", "sets/udhr-even"] if copies else [])
+                for name, help, copies in MIXED_DEVS}}
 SPECIAL = "<|endoftext|>"
 SYSTEMS = ["mekong", "hf-parity", "sentencepiece", "mekong-no-cap", "mekong-no-tolerance",
            "mekong-char", "mekong-byte", "mekong-udhr", "mekong-mixed-dev", "hf-classic",
@@ -72,7 +85,8 @@ MEKONG = {
     "mekong-char": ("sets/gettext/dev", CHAR),
     "mekong-no-cap": ("sets/gettext/dev", TOLERANCE),
     "mekong-no-tolerance": ("sets/gettext/dev", SPLIT),
-    "mekong-mixed-dev": ("sets/mixed-dev", RECIPE),
+    **{f"mekong-{name}": (f"sets/{name}", RECIPE) for name, _, _ in MIXED_DEVS},
+    "mekong-udhr-even": ("sets/udhr-even", RECIPE),
     "mekong-prefix": ("sets/gettext/dev", CHAR + ["--prefix-space"]),
     "mekong-chunk48": ("sets/gettext/dev", CHAR + ["--unspaced-chunk", "48"]),
     "mekong-recipe-classic": (None, SPLIT + ["--algorithm", "classic"]),
@@ -161,7 +175,7 @@ def build(data, out, gettext_bytes, viwiki_bytes, mekong, seed):
         size = (out / "train" / f"{lang}.txt").stat().st_size
         print(f"{lang}: {size / 1e6:.2f} MB train", file=sys.stderr)
     build_help(data, out)
-    build_udhr_halves(out)
+    build_genre_sets(out)
     build_vi_rest(data, out)
 
 
@@ -187,17 +201,36 @@ def build_vi_rest(data, out):
     print(f"vi-rest: {len(pairs)} unseen pairs", file=sys.stderr)
 
 
-def build_udhr_halves(out):
-    """`udhr-half` and `mixed-dev` (see the module's docstring) from the sets built already."""
-    (out / "sets/udhr-half").mkdir(parents=True, exist_ok=True)
-    (out / "sets/mixed-dev").mkdir(parents=True, exist_ok=True)
+def build_genre_sets(out):
+    """The UDHR's and the help set's halves and the dev sets of several genres (see the module's
+    docstring), from the sets built already."""
+    def write(folder, lang, lines):
+        (out / "sets" / folder).mkdir(parents=True, exist_ok=True)
+        (out / "sets" / folder / f"{lang}.txt").write_text(
+            "".join(line + "\n" for line in lines), encoding="utf-8")
+
+    def read(folder, lang):
+        return (out / "sets" / folder / f"{lang}.txt").read_text(encoding="utf-8").split("\n")[:-1]
+
+    # Help rows that share a segment with the gettext dev or test set stay out of both halves:
+    # `help-a` goes into dev sets, which must be disjoint from the test set.
+    held = held_segments(out)
+    shared = {row for lang in HELP for row, line in enumerate(read("help", lang))
+              if same_text(line) in held}
+    help_rows = [row for row in range(len(read("help", "en"))) if row not in shared]
     for lang in LANGS:
-        udhr = (out / "sets/udhr" / f"{lang}.txt").read_text(encoding="utf-8").split("\n")[:-1]
-        gettext = (out / "sets/gettext/dev" / f"{lang}.txt").read_text(encoding="utf-8")
-        (out / "sets/udhr-half" / f"{lang}.txt").write_text(
-            "".join(line + "\n" for line in udhr[1::2]), encoding="utf-8")
-        (out / "sets/mixed-dev" / f"{lang}.txt").write_text(
-            gettext + "".join(line + "\n" for line in udhr[0::2]), encoding="utf-8")
+        udhr, gettext = read("udhr", lang), read("gettext/dev", lang)
+        write("udhr-half", lang, udhr[1::2])
+        write("udhr-even", lang, udhr[0::2])
+        # Languages without help text get empty lines: not measured on those rows.
+        help_lines = read("help", lang) if lang in HELP else None
+        help_text = [help_lines[row] if help_lines else "" for row in help_rows]
+        if lang in HELP:
+            write("help-a", lang, help_text[0::2])
+            write("help-b", lang, help_text[1::2])
+        for name, with_help, copies in MIXED_DEVS:
+            extra_help = help_text[0::2] if with_help else []
+            write(name, lang, gettext + extra_help + udhr[0::2] * copies)
 
 
 def build_help(data, out):
@@ -343,8 +376,8 @@ def dev_set(system):
 
 def run(out, vocab, mekong, systems):
     out = Path(out)
-    if not (out / "sets/mixed-dev").exists():
-        build_udhr_halves(out)  # a corpus built before these sets existed
+    if not all((out / "sets" / name).exists() for name, _, _ in MIXED_DEVS):
+        build_genre_sets(out)  # a corpus built before these sets existed
     # Results accumulate across runs of the same corpus, so systems can be measured one at a time.
     saved = out / f"results-{vocab}.json"
     results = json.loads(saved.read_text()) if saved.exists() else {}
@@ -387,7 +420,7 @@ def markdown(results, vocab):
             return lambda r: held(r, fmt(r["sets"][name])) if name in r["sets"] else "—"
         langs = max(len(r["sets"][name]["tokens"]) for r in results.values() if name in r["sets"])
         row(f"**{name}** ({langs} languages): tokens", cell(lambda s: f"{s['total']:,}"))
-        if "sentencepiece" in results:
+        if name in results.get("sentencepiece", {}).get("sets", {}):
             spm_total = results["sentencepiece"]["sets"][name]["total"]
             row(f"{name}: tokens vs SentencePiece",
                 cell(lambda s, t=spm_total: f"{(s['total'] / t - 1) * 100:+.2f} %"))
