@@ -5,8 +5,8 @@
 # language, plus VIWIKI_BYTES of Vietnamese Wikipedia), with the measured sets: held-out gettext
 # segments (200 per language, drawn with 200 dev segments by `mekong tokenizer devset --partial`,
 # both removed from the training text), LibreOffice help in 12 languages, the UDHR, and
-# Vietnamese on the unseen rest of its catalogue (about 63,000 pairs; scripts/bench_tokenizer.py
-# says more). Then trains
+# Vietnamese on the unseen rest of its catalogue (about 63,000 pairs) and on Tatoeba's sentences
+# (scripts/bench_tokenizer.py says more). Then trains
 # with Mekong, Hugging Face BpeTrainer and ParityBpeTrainer (byte-level pre-tokenizer) and
 # SentencePiece BPE, one process each under /usr/bin/time, and prints a Markdown table.
 # SEED (default 0) draws the dev and test segments (OUT then defaults to target/bench-tokenizer-seedN
@@ -27,5 +27,5 @@ python3 -c "import tokenizers, sentencepiece" 2>/dev/null || pip install tokeniz
 if [ "$PROFILE" = release ]; then cargo build --release -p mekong; else cargo build -p mekong; fi
 MEKONG=target/$([ "$PROFILE" = release ] && echo release || echo debug)/mekong
 [ -d "$OUT/sets/help" ] || python3 scripts/bench_tokenizer.py build "$DATA" "$OUT" "$GETTEXT_BYTES" "$VIWIKI_BYTES" "$MEKONG" "$SEED"
-[ -d "$OUT/sets/vi-rest" ] || python3 scripts/bench_tokenizer.py build-vi-rest "$DATA" "$OUT"
+[ -d "$OUT/sets/tatoeba" ] || python3 scripts/bench_tokenizer.py build-vi-sets "$DATA" "$OUT"
 python3 scripts/bench_tokenizer.py run "$OUT" "$VOCAB" "$MEKONG" "$@" | tee "$OUT/report-$VOCAB.md"

@@ -26,10 +26,12 @@ SentencePiece BPE, and measures time, memory and fairness on three sets (sets/):
   English is not in English's, and that is in neither the dev nor the test set (about 63,000).
   Vietnamese's premium there is known to about ± 0.003, where 200 test segments tell it to
   ± 0.05.
+- `tatoeba`: Vietnamese alone again, on Tatoeba's English–Vietnamese sentence pairs (everyday
+  sentences, a fourth genre; about 9,400, the same unseen rule).
 
   bench_tokenizer.py build DATA OUT GETTEXT_BYTES VIWIKI_BYTES MEKONG_BINARY [SEED]
       (SEED: the devset draw, default 0; another seed draws other dev and test segments)
-  bench_tokenizer.py build-vi-rest DATA OUT         (the `vi-rest` set of a corpus built before it)
+  bench_tokenizer.py build-vi-sets DATA OUT   (`vi-rest` and `tatoeba` for a corpus built before them)
   bench_tokenizer.py run OUT VOCAB MEKONG_BINARY [SYSTEMS...]
   bench_tokenizer.py train-SYSTEM OUT VOCAB          (used by `run`, one process per system)
 """
@@ -52,7 +54,7 @@ UDHR = {"en": "eng", "vi": "vie", "zh": "cmn_hans", "ja": "jpn", "ko": "kor", "k
 # The measured sets, held out unless a system chose its merges on one.
 SETS = {"gettext": "sets/gettext/test", "help": "sets/help", "help-b": "sets/help-b",
         "udhr": "sets/udhr", "udhr-half": "sets/udhr-half", "udhr-even": "sets/udhr-even",
-        "vi-rest": "sets/vi-rest", "gettext-dev": "sets/gettext/dev"}
+        "vi-rest": "sets/vi-rest", "tatoeba": "sets/tatoeba", "gettext-dev": "sets/gettext/dev"}
 # The dev sets of several genres: (name, with help-a, copies of the UDHR's even lines).
 UDHR_COPIES = [1, 6, 17]
 MIXED_DEVS = [(f"mixed-dev{help}{'' if copies == 1 else f'-u{copies}'}", bool(help), copies)
@@ -176,29 +178,45 @@ def build(data, out, gettext_bytes, viwiki_bytes, mekong, seed):
         print(f"{lang}: {size / 1e6:.2f} MB train", file=sys.stderr)
     build_help(data, out)
     build_genre_sets(out)
-    build_vi_rest(data, out)
+    build_vi_sets(data, out)
 
 
-def build_vi_rest(data, out):
-    """`vi-rest` (see the module's docstring) from the training text and sets built already."""
-    out = Path(out)
+def build_vi_sets(data, out):
+    """`vi-rest` and `tatoeba` (see the module's docstring) from the training text and the sets
+    built already."""
+    data, out = Path(data), Path(out)
+    catalogue = [row.partition("\t") for row in
+                 (data / "parallel/gettext/vi.tsv").read_text(encoding="utf-8").splitlines()]
+    write_pairs(out, "vi-rest", unseen_pairs(out, ((en, vi) for en, _, vi in catalogue)))
+    tatoeba = data / "parallel/tatoeba-en-vi"
+    english, vietnamese = ((tatoeba / name).read_text(encoding="utf-8").splitlines()
+                           for name in ("eng.txt", "vie.txt"))
+    write_pairs(out, "tatoeba", unseen_pairs(out, zip(english, vietnamese)))
+
+
+def unseen_pairs(out, pairs):
+    """The (English, Vietnamese) pairs, cleaned, that no system saw: neither side in its
+    language's training text nor in the gettext dev or test set; each pair once."""
     held = held_segments(out)
     trained = {lang: set((out / "train" / f"{lang}.txt").read_text(encoding="utf-8").splitlines())
                for lang in ("en", "vi")}
-    pairs, seen = [], set()
-    tsv = Path(data) / "parallel/gettext/vi.tsv"
-    for row in tsv.read_text(encoding="utf-8").splitlines():
-        source, _, target = (clean(part) for part in row.partition("\t"))
-        unseen = (source and target and source not in trained["en"] and target not in trained["vi"]
-                  and same_text(source) not in held and same_text(target) not in held)
-        if unseen and (source, target) not in seen:
+    unseen, seen = [], set()
+    for source, target in pairs:
+        source, target = clean(source), clean(target)
+        new = (source and target and source not in trained["en"] and target not in trained["vi"]
+               and same_text(source) not in held and same_text(target) not in held)
+        if new and (source, target) not in seen:
             seen.add((source, target))
-            pairs.append((source, target))
-    folder = out / "sets/vi-rest"
+            unseen.append((source, target))
+    return unseen
+
+
+def write_pairs(out, name, pairs):
+    folder = out / "sets" / name
     folder.mkdir(parents=True, exist_ok=True)
     for lang, side in (("en", 0), ("vi", 1)):
         (folder / f"{lang}.txt").write_text("".join(p[side] + "\n" for p in pairs), encoding="utf-8")
-    print(f"vi-rest: {len(pairs)} unseen pairs", file=sys.stderr)
+    print(f"{name}: {len(pairs)} unseen pairs", file=sys.stderr)
 
 
 def build_genre_sets(out):
@@ -442,8 +460,8 @@ if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "build":
         build(args[0], args[1], int(args[2]), int(args[3]), args[4], int(args[5]) if args[5:] else 0)
-    elif command == "build-vi-rest":
-        build_vi_rest(args[0], args[1])
+    elif command == "build-vi-sets":
+        build_vi_sets(args[0], args[1])
     elif command == "run":
         run(args[0], int(args[1]), args[2], args[3:] or SYSTEMS)
     elif command.startswith("train-"):
