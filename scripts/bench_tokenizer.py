@@ -34,12 +34,15 @@ SentencePiece BPE, and measures time, memory and fairness on three sets (sets/):
   bench_tokenizer.py build-vi-sets DATA OUT   (`vi-rest` and `tatoeba` for a corpus built before them)
   bench_tokenizer.py run OUT VOCAB MEKONG_BINARY [SYSTEMS...]
   bench_tokenizer.py train-SYSTEM OUT VOCAB          (used by `run`, one process per system)
+  bench_tokenizer.py draws VOCAB OUT... -- SYSTEMS... (one system's figures draw by draw, from the
+      results `run` saved in each OUT: the per-draw tables of docs/benchmarks.md)
 """
 import json
 import math
 import os
 import subprocess
 import sys
+import time
 import unicodedata
 from pathlib import Path
 
@@ -399,6 +402,8 @@ def run(out, vocab, mekong, systems):
     # Results accumulate across runs of the same corpus, so systems can be measured one at a time.
     saved = out / f"results-{vocab}.json"
     results = json.loads(saved.read_text()) if saved.exists() else {}
+    # Times compare only within one run (one invocation, nothing else running).
+    run_at = time.strftime("%Y-%m-%d %H:%M:%S")
     for system in systems:
         folder = out / system
         folder.mkdir(parents=True, exist_ok=True)
@@ -416,7 +421,7 @@ def run(out, vocab, mekong, systems):
         wall, user, system_cpu, rss_kb = timing.read_text().split()[-4:]
         encode = encoder(system, out)
         results[system] = {"wall_s": float(wall), "cpu_s": float(user) + float(system_cpu),
-                           "peak_rss_mb": int(rss_kb) / 1024, "dev": dev_set(system),
+                           "peak_rss_mb": int(rss_kb) / 1024, "dev": dev_set(system), "run_at": run_at,
                            "sets": {name: measure(encode, out / path) for name, path in SETS.items()}}
         saved.write_text(json.dumps(results, indent=1))
     print(markdown(results, vocab))
@@ -456,6 +461,48 @@ def markdown(results, vocab):
     return f"Vocabulary {vocab}.\n\n" + "\n".join(rows)
 
 
+def draws(vocab, outs, systems):
+    """A Markdown table per system: its figures on each draw (OUT) against SentencePiece's and
+    hf-parity's saved in the same OUT, "—" where a run did not measure them. Training times are
+    compared only when both systems were trained in the same run."""
+    def vs(r, base, name):
+        mine, theirs = r.get(name), base.get(name)
+        return f"{(mine['total'] / theirs['total'] - 1) * 100:+.2f} %" if mine and theirs else "—"
+
+    def premium(s, lang):
+        if not s:
+            return "—"
+        return f"{s['premium'][lang]:.3f}" + (f" ± {s['interval'][lang]:.3f}" if "interval" in s else "")
+
+    def largest(s):
+        return "{:.3f} ({})".format(*max((p, l) for l, p in s["premium"].items())) if s else "—"
+
+    def evenness(s):
+        return f"{s['gini']:.3f} ({s['gini_floor']:.3f})" if s else "—"
+
+    tables = []
+    for system in systems:
+        rows = ["| draw | gettext: tokens vs SentencePiece | Gini (sampling alone) | max premium "
+                "| vi, vi-rest | vi, tatoeba | help-b: Gini | udhr-half: Gini | training / hf-parity |",
+                "|---|---|---|---|---|---|---|---|---|"]
+        for out in outs:
+            results = json.loads((Path(out) / f"results-{vocab}.json").read_text())
+            if system not in results:
+                continue
+            r, sets = results[system], results[system]["sets"]
+            spm = results.get("sentencepiece", {}).get("sets", {})
+            hf = results.get("hf-parity")
+            same_run = hf and r.get("run_at") and r.get("run_at") == hf.get("run_at")
+            seconds = f"{r['wall_s']:.1f} / " + (f"{hf['wall_s']:.1f} s" if same_run else "— s")
+            rows.append(" | ".join([
+                f"| {Path(out).name}", vs(sets, spm, "gettext"), evenness(sets.get("gettext")),
+                largest(sets.get("gettext")), premium(sets.get("vi-rest"), "vi"),
+                premium(sets.get("tatoeba"), "vi"), evenness(sets.get("help-b")),
+                evenness(sets.get("udhr-half")), seconds]) + " |")
+        tables.append(f"**{system}** (vocabulary {vocab})\n\n" + "\n".join(rows))
+    return "\n\n".join(tables)
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "build":
@@ -464,6 +511,9 @@ if __name__ == "__main__":
         build_vi_sets(args[0], args[1])
     elif command == "run":
         run(args[0], int(args[1]), args[2], args[3:] or SYSTEMS)
+    elif command == "draws":
+        split = args.index("--")
+        print(draws(int(args[0]), args[1:split], args[split + 1:]))
     elif command.startswith("train-"):
         {"train-hf-classic": train_hf_classic, "train-hf-parity": train_hf_parity,
          "train-hf-parity-fair": lambda out, vocab: train_hf_parity(out, vocab, fair=True),
