@@ -4,7 +4,7 @@
 
 use crate::dev_set::DevSet;
 use crate::error::{Result, TokenizerError};
-use crate::statistics::{gini, gini_noise_floor, ratio_standard_error, Z_95};
+use crate::statistics::{gini, gini_noise_floor_if_known, ratio_standard_error, Z_95};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tokenizers::Tokenizer;
@@ -146,12 +146,12 @@ fn from_measured(measured: &BTreeMap<String, Measured>, reference: &str) -> Fair
                 }
             });
     let ratios: Vec<f64> = ratios.into_values().collect();
-    let standard_errors: Option<Vec<f64>> = measured.values().map(|m| m.standard_error).collect();
     Fairness {
         reference: reference.to_string(),
         total_tokens: measured.values().map(|m| m.tokens).sum(),
         gini: round4(gini(&ratios).unwrap_or(0.0)),
-        gini_noise_floor: standard_errors.map(|errors| round4(gini_noise_floor(&errors))),
+        gini_noise_floor: gini_noise_floor_if_known(measured.values().map(|m| m.standard_error))
+            .map(round4),
         tokens: measured
             .iter()
             .map(|(l, m)| (l.clone(), m.tokens))

@@ -60,6 +60,15 @@ pub fn gini_noise_floor(standard_errors: &[f64]) -> f64 {
     (2.0 / std::f64::consts::PI).sqrt() * spread / (2.0 * n * n)
 }
 
+/// [`gini_noise_floor`] of the premiums' standard errors when every one is known and there is at
+/// least one; `None` otherwise, since a floor from some of them would understate the noise.
+pub fn gini_noise_floor_if_known(
+    standard_errors: impl IntoIterator<Item = Option<f64>>,
+) -> Option<f64> {
+    let errors: Vec<f64> = standard_errors.into_iter().collect::<Option<_>>()?;
+    (!errors.is_empty()).then(|| gini_noise_floor(&errors))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +107,17 @@ mod tests {
         let s = 0.04;
         let expected = (2.0 / std::f64::consts::PI).sqrt() * s * (2.0 + 2f64.sqrt()) / 8.0;
         assert!(close(gini_noise_floor(&[0.0, s]), expected));
+    }
+
+    #[test]
+    fn the_floor_needs_every_standard_error() {
+        let s = 0.04;
+        assert_eq!(
+            gini_noise_floor_if_known([Some(0.0), Some(s)]),
+            Some(gini_noise_floor(&[0.0, s]))
+        );
+        assert_eq!(gini_noise_floor_if_known([Some(0.0), None]), None);
+        assert_eq!(gini_noise_floor_if_known([]), None);
     }
 
     #[test]

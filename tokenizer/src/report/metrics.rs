@@ -13,7 +13,7 @@
 //!   the premiums (identical to the Gini of raw counts when every language has every segment).
 
 use super::counting::{Counts, PreparedLanguage};
-use crate::statistics::{gini, gini_noise_floor, ratio_standard_error};
+use crate::statistics::{gini, gini_noise_floor_if_known, ratio_standard_error};
 use serde::{Deserialize, Serialize};
 
 /// Zouhar et al. 2023 found α = 2.5 correlates best with downstream BLEU.
@@ -181,12 +181,7 @@ pub fn summarise(
         max_premium: max.map(|m| m.1),
         max_premium_language: max.map(|m| m.0.clone()),
         gini: gini(&values),
-        gini_noise_floor: standard_errors
-            .iter()
-            .copied()
-            .collect::<Option<Vec<f64>>>()
-            .filter(|errors| !errors.is_empty())
-            .map(|errors| gini_noise_floor(&errors)),
+        gini_noise_floor: gini_noise_floor_if_known(standard_errors.iter().copied()),
         over_2x: over(2.0),
         over_4x: over(4.0),
         vocabulary_utilisation: distinct_ids_used as f64 / vocabulary_size.max(1) as f64,
@@ -196,6 +191,7 @@ pub fn summarise(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::statistics::gini_noise_floor;
     use mekong_common::parallel::Language;
 
     fn close(a: f64, b: f64) -> bool {
