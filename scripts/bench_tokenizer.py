@@ -188,21 +188,26 @@ def build_vi_sets(data, out):
     """`vi-rest` and `tatoeba` (see the module's docstring) from the training text and the sets
     built already."""
     data, out = Path(data), Path(out)
-    catalogue = [row.partition("\t") for row in
-                 (data / "parallel/gettext/vi.tsv").read_text(encoding="utf-8").splitlines()]
-    write_pairs(out, "vi-rest", unseen_pairs(out, ((en, vi) for en, _, vi in catalogue)))
     tatoeba = data / "parallel/tatoeba-en-vi"
     english, vietnamese = ((tatoeba / name).read_text(encoding="utf-8").splitlines()
                            for name in ("eng.txt", "vie.txt"))
-    write_pairs(out, "tatoeba", unseen_pairs(out, zip(english, vietnamese)))
-
-
-def unseen_pairs(out, pairs):
-    """The (English, Vietnamese) pairs, cleaned, that no system saw: neither side in its
-    language's training text nor in the gettext dev or test set; each pair once."""
+    if len(english) != len(vietnamese):
+        sys.exit(f"{tatoeba}/eng.txt has {len(english)} lines and vie.txt {len(vietnamese)}: "
+                 "the pairs are aligned line by line")
     held = held_segments(out)
     trained = {lang: set((out / "train" / f"{lang}.txt").read_text(encoding="utf-8").splitlines())
                for lang in ("en", "vi")}
+    catalogue = [row.partition("\t") for row in
+                 (data / "parallel/gettext/vi.tsv").read_text(encoding="utf-8").splitlines()]
+    write_pairs(out, "vi-rest",
+                unseen_pairs(((en, vi) for en, _, vi in catalogue), held, trained))
+    write_pairs(out, "tatoeba", unseen_pairs(zip(english, vietnamese), held, trained))
+
+
+def unseen_pairs(pairs, held, trained):
+    """The (English, Vietnamese) pairs, cleaned, that no system saw: neither side in its
+    language's training text (`trained`) nor in the gettext dev or test set (`held`, as
+    `same_text` matches); each pair once."""
     unseen, seen = [], set()
     for source, target in pairs:
         source, target = clean(source), clean(target)
@@ -236,16 +241,16 @@ def build_genre_sets(out):
     # Help rows that share a segment with the gettext dev or test set stay out of both halves:
     # `help-a` goes into dev sets, which must be disjoint from the test set.
     held = held_segments(out)
-    shared = {row for lang in HELP for row, line in enumerate(read("help", lang))
+    help_set = {lang: read("help", lang) for lang in HELP}
+    shared = {row for lines in help_set.values() for row, line in enumerate(lines)
               if same_text(line) in held}
-    help_rows = [row for row in range(len(read("help", "en"))) if row not in shared]
+    help_rows = [row for row in range(len(help_set["en"])) if row not in shared]
     for lang in LANGS:
         udhr, gettext = read("udhr", lang), read("gettext/dev", lang)
         write("udhr-half", lang, udhr[1::2])
         write("udhr-even", lang, udhr[0::2])
         # Languages without help text get empty lines: not measured on those rows.
-        help_lines = read("help", lang) if lang in HELP else None
-        help_text = [help_lines[row] if help_lines else "" for row in help_rows]
+        help_text = [help_set[lang][row] if lang in HELP else "" for row in help_rows]
         if lang in HELP:
             write("help-a", lang, help_text[0::2])
             write("help-b", lang, help_text[1::2])
@@ -355,17 +360,17 @@ def measure(encode, folder):
     errors of a ratio of sums, over the rows), as `mekong tokenizer train --test` measures."""
     text = {f.stem: f.read_text(encoding="utf-8").split("\n")[:-1] for f in Path(folder).glob("*.txt")}
     english = encode(text["en"])
-    tokens, premium, interval = {}, {}, {}
+    tokens, premium, error = {}, {}, {}
     for lang, lines in sorted(text.items()):
         rows = [i for i, (a, b) in enumerate(zip(lines, text["en"])) if a.strip() and b.strip()]
         pairs = list(zip(encode([lines[i] for i in rows]), (english[i] for i in rows)))
         tokens[lang] = sum(x for x, _ in pairs)
         premium[lang] = tokens[lang] / sum(y for _, y in pairs)
-        interval[lang] = 1.96 * ratio_standard_error(pairs, premium[lang])
-    errors = [i / 1.96 for i in interval.values()]
-    return {"tokens": tokens, "premium": premium, "interval": interval,
+        error[lang] = ratio_standard_error(pairs, premium[lang])
+    return {"tokens": tokens, "premium": premium,
+            "interval": {lang: 1.96 * e for lang, e in error.items()},
             "total": sum(tokens.values()), "gini": gini(list(premium.values())),
-            "gini_floor": gini_noise_floor(errors)}
+            "gini_floor": gini_noise_floor(list(error.values()))}
 
 
 def gini_noise_floor(errors):
