@@ -36,6 +36,9 @@ SentencePiece BPE, and measures time, memory and fairness on three sets (sets/):
   bench_tokenizer.py train-SYSTEM OUT VOCAB          (used by `run`, one process per system)
   bench_tokenizer.py draws VOCAB OUT... -- SYSTEMS... (one system's figures draw by draw, from the
       results `run` saved in each OUT: the per-draw tables of docs/benchmarks.md)
+  bench_tokenizer.py offsets VOCAB OUT...  (genre offsets: each language's premium on one genre
+      over its premium on another, for every system `run` saved and for the texts in characters
+      and bytes, ranges over the draws)
 """
 import json
 import math
@@ -508,6 +511,51 @@ def draws(vocab, outs, systems):
     return "\n\n".join(tables)
 
 
+# Genre pairs whose offsets `offsets` reports: (numerator set, denominator set).
+GENRE_PAIRS = [("udhr-half", "gettext"), ("help-b", "gettext"), ("udhr-half", "help-b")]
+GENRES = ["gettext", "udhr-half", "help-b"]
+
+
+def offsets(vocab, outs):
+    """A Markdown table: per system, over the draws, each genre's Gini and the Gini of the
+    languages' genre offsets (premium on one genre ÷ premium on the other). The offsets bound
+    what one tokenizer can reach on both genres: the mean absolute difference of log premiums
+    obeys |log o_i − log o_j| ≤ |log u_i − log u_j| + |log g_i − log g_j| (o = u / g), so for
+    dispersions this small Gini(u) + Gini(g) ≥ Gini(o) very nearly; every pair measured obeys
+    it. The texts' own offsets (premiums in characters and in bytes) show how much of it no
+    merge order made."""
+    units = {"the texts, in characters": len,
+             "the texts, in bytes": lambda line: len(line.encode("utf-8"))}
+    ranges, slack = {}, []
+    for out in outs:
+        results = json.loads((Path(out) / f"results-{vocab}.json").read_text())
+        measured = {system: r["sets"] for system, r in results.items()}
+        for unit, length in units.items():
+            def count(lines, length=length):
+                return [length(line) for line in lines]
+            measured[unit] = {name: measure(count, Path(out) / SETS[name]) for name in GENRES}
+        for system, sets in measured.items():
+            if not all(name in sets for name in GENRES):
+                continue  # saved before the genre halves existed
+            figures = ranges.setdefault(system, {})
+            for name in GENRES:
+                figures.setdefault(f"Gini, {name}", []).append(sets[name]["gini"])
+            for top, bottom in GENRE_PAIRS:
+                u, g = sets[top]["premium"], sets[bottom]["premium"]
+                both = [lang for lang in u if lang in g]  # help: 12 of the 18 languages
+                offset = gini([u[lang] / g[lang] for lang in both])
+                figures.setdefault(f"offsets' Gini, {top} ÷ {bottom}", []).append(offset)
+                slack.append(gini([u[lang] for lang in both]) + gini([g[lang] for lang in both])
+                             - offset)
+    columns = list(next(iter(ranges.values())))
+    rows = ["| system (draws) | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    for system, figures in ranges.items():
+        cells = [f"{min(figures[c]):.3f}–{max(figures[c]):.3f}" for c in columns]
+        rows.append(f"| {system} ({len(figures[columns[0]])}) | " + " | ".join(cells) + " |")
+    return "\n".join(rows) + ("\n\nGini(one genre) + Gini(the other) − Gini(their offsets): "
+                              f"at least {min(slack):+.4f} over {len(slack)} pairs.")
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "build":
@@ -519,6 +567,8 @@ if __name__ == "__main__":
     elif command == "draws":
         split = args.index("--")
         print(draws(int(args[0]), args[1:split], args[split + 1:]))
+    elif command == "offsets":
+        print(offsets(int(args[0]), args[1:]))
     elif command.startswith("train-"):
         {"train-hf-classic": train_hf_classic, "train-hf-parity": train_hf_parity,
          "train-hf-parity-fair": lambda out, vocab: train_hf_parity(out, vocab, fair=True),
