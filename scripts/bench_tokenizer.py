@@ -490,20 +490,25 @@ def draws(vocab, outs, systems):
 
     tables = []
     for system in systems:
-        rows = ["| draw | gettext: tokens vs SentencePiece | Gini (sampling alone) | max premium "
-                "| vi, vi-rest | vi, tatoeba | help-b: Gini | udhr-half: Gini | training / hf-parity |",
-                "|---|---|---|---|---|---|---|---|---|"]
+        rows = ["| draw | gettext: tokens vs SentencePiece | vs SentencePiece without NFKC "
+                "| Gini (sampling alone) | max premium | vi, vi-rest | vi, tatoeba | help-b: Gini "
+                "| udhr-half: Gini | training / hf-parity |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
         for out in outs:
             results = json.loads((Path(out) / f"results-{vocab}.json").read_text())
             if system not in results:
                 continue
             r, sets = results[system], results[system]["sets"]
             spm = results.get("sentencepiece", {}).get("sets", {})
+            # Like for like: SentencePiece on the NFC text as it is, as Mekong's tokenizer.json
+            # leaves it (its default NFKC folds characters, so its tokens do not decode to them).
+            spm_nfc = results.get("sentencepiece-nfc", {}).get("sets", {})
             hf = results.get("hf-parity")
             same_run = hf and r.get("run_at") and r.get("run_at") == hf.get("run_at")
             seconds = f"{r['wall_s']:.1f} / " + (f"{hf['wall_s']:.1f} s" if same_run else "— s")
             rows.append(" | ".join([
-                f"| {Path(out).name}", vs(sets, spm, "gettext"), evenness(sets.get("gettext")),
+                f"| {Path(out).name}", vs(sets, spm, "gettext"), vs(sets, spm_nfc, "gettext"),
+                evenness(sets.get("gettext")),
                 largest(sets.get("gettext")), premium(sets.get("vi-rest"), "vi"),
                 premium(sets.get("tatoeba"), "vi"), evenness(sets.get("help-b")),
                 evenness(sets.get("udhr-half")), seconds]) + " |")
