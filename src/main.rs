@@ -24,7 +24,7 @@ enum Command {
     Run(pipeline::RunArgs),
     /// Ingest, normalise, filter and deduplicate parallel and monolingual text into Parquet.
     Corpus(cli::corpus::CorpusArgs),
-    /// Train a (parity-aware) byte-level BPE tokenizer, or compare tokenizers.
+    /// Train a (parity-aware) BPE tokenizer, build its dev and test sets, or compare tokenizers.
     Tokenizer(cli::tokenizer::TokenizerArgs),
     /// Tokenize the corpus into shards and train a decoder-only model.
     Pretrain(cli::pretrain::PretrainArgs),

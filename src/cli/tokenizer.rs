@@ -15,7 +15,7 @@ pub struct TokenizerArgs {
 
 #[derive(clap::Subcommand)]
 enum TokenizerCommand {
-    /// Train a byte-level BPE tokenizer (classic or parity-aware) and write tokenizer.json.
+    /// Train a BPE tokenizer (classic or parity-aware, from bytes or characters) and write tokenizer.json.
     Train(train::TrainArgs),
     /// Compare tokenizers per language on a parallel set: tables and charts.
     Report(report::ReportArgs),

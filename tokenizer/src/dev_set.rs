@@ -117,13 +117,18 @@ impl DevSet {
         }
         let first: Vec<String> = shared.iter().take(5).map(|r| (r + 1).to_string()).collect();
         Err(TokenizerError::Config(format!(
-            "the test set {} shares {} of its {} segments with the dev set {} (lines {}{}):              figures measured on it would not be held out; remove those lines from one of them",
+            "the test set {} shares {} of its {} segments with the dev set {} (lines {}{}): \
+             figures measured on it would not be held out; remove those lines from one of them",
             test.dir.display(),
             shared.len(),
             test.rows(),
             self.dir.display(),
             first.join(", "),
-            if shared.len() > first.len() { ", …" } else { "" }
+            if shared.len() > first.len() {
+                ", …"
+            } else {
+                ""
+            }
         )))
     }
 

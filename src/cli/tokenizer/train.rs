@@ -17,7 +17,7 @@ pub struct TrainArgs {
     /// and the summary give its premiums and Gini beside the dev set's.
     #[arg(long)]
     test: Option<PathBuf>,
-    /// Total vocabulary size (special tokens + 256 bytes + merges).
+    /// Total vocabulary size: special tokens, the base symbols (256 bytes, or with --base char the characters and byte tokens) and merges.
     #[arg(long, default_value_t = TrainOptions::default().vocab_size)]
     vocab_size: usize,
     /// classic (most frequent pair overall) or parity (most frequent pair of the longest language).

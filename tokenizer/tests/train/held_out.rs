@@ -101,7 +101,8 @@ fn a_test_set_sharing_segments_with_the_dev_set_is_refused_with_the_count() {
     request.test = Some(test);
     let error = train(&request).err().unwrap().to_string();
     assert!(
-        error.contains("shares 1 of its 3 segments with the dev set") && error.contains("lines 2"),
+        error.contains("shares 1 of its 3 segments with the dev set")
+            && error.contains("(lines 2): figures measured on it would not be held out"),
         "{error}"
     );
 }
