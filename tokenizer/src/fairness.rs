@@ -4,7 +4,7 @@
 
 use crate::dev_set::DevSet;
 use crate::error::{Result, TokenizerError};
-use crate::statistics::{gini, gini_noise_floor_if_known, ratio_standard_error, Z_95};
+use crate::statistics::{gini, gini_noise_floor_if_known, ratio_of_sums, Z_95};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tokenizers::Tokenizer;
@@ -18,7 +18,7 @@ pub struct Fairness {
     pub tokens: BTreeMap<String, u64>,
     /// Tokens per language ÷ the reference language's tokens on the same rows.
     pub premium: BTreeMap<String, f64>,
-    /// One standard error of each premium over its rows (`statistics::ratio_standard_error`):
+    /// One standard error of each premium over its rows (`statistics::RatioOfSums`):
     /// how far another sample of as many segments could move it. Absent in summaries written
     /// before it was measured.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -62,13 +62,14 @@ pub fn measure(tokenizer: &Tokenizer, dev: &DevSet, reference: &str) -> Result<F
             .iter()
             .map(|&row| (ours[row], reference_per_row[row]))
             .collect();
+        let ratio = ratio_of_sums(&on_rows);
         measured.insert(
             lang.clone(),
             Measured {
-                tokens: on_rows.iter().map(|&(x, _)| x).sum(),
-                reference_tokens: on_rows.iter().map(|&(_, y)| y).sum(),
+                tokens: ratio.numerator,
+                reference_tokens: ratio.denominator,
                 rows: rows.len() as u64,
-                standard_error: ratio_standard_error(&on_rows),
+                standard_error: ratio.standard_error,
             },
         );
     }

@@ -24,24 +24,36 @@ pub fn gini(values: &[f64]) -> Option<f64> {
 /// Standard errors either side of a normal estimate for a 95 % interval.
 pub const Z_95: f64 = 1.96;
 
-/// Standard error of a ratio of sums R = Σxᵢ / Σyᵢ over n rows, by the delta method for a ratio
-/// estimator: √(Σ (xᵢ − R yᵢ)² / (n (n − 1))) / ȳ. For a premium, xᵢ and yᵢ are a language's
-/// and the reference's tokens on segment i: another sample of as many segments of the same text
-/// lands within about two of these of it. `None` for fewer than two rows or no reference tokens.
-pub fn ratio_standard_error(rows: &[(u64, u64)]) -> Option<f64> {
-    let n = rows.len() as f64;
-    let (x, y) = rows
-        .iter()
-        .fold((0.0, 0.0), |(x, y), &(a, b)| (x + a as f64, y + b as f64));
-    if rows.len() < 2 || y == 0.0 {
-        return None;
+/// A ratio of sums R = Σxᵢ / Σyᵢ over rows: both sums, and R's standard error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RatioOfSums {
+    pub numerator: u64,
+    pub denominator: u64,
+    /// By the delta method for a ratio estimator: √(Σ (xᵢ − R yᵢ)² / (n (n − 1))) / ȳ. For a
+    /// premium, xᵢ and yᵢ are a language's and the reference's tokens on segment i: another
+    /// sample of as many segments of the same text lands within about two of these of it. `None`
+    /// for fewer than two rows or no reference tokens.
+    pub standard_error: Option<f64>,
+}
+
+/// Sums `rows` once and derives the ratio's standard error from those sums.
+pub fn ratio_of_sums(rows: &[(u64, u64)]) -> RatioOfSums {
+    let numerator: u64 = rows.iter().map(|&(x, _)| x).sum();
+    let denominator: u64 = rows.iter().map(|&(_, y)| y).sum();
+    let standard_error = (rows.len() >= 2 && denominator > 0).then(|| {
+        let n = rows.len() as f64;
+        let ratio = numerator as f64 / denominator as f64;
+        let squares: f64 = rows
+            .iter()
+            .map(|&(x, y)| (x as f64 - ratio * y as f64).powi(2))
+            .sum();
+        (squares / (n * (n - 1.0))).sqrt() / (denominator as f64 / n)
+    });
+    RatioOfSums {
+        numerator,
+        denominator,
+        standard_error,
     }
-    let ratio = x / y;
-    let squares: f64 = rows
-        .iter()
-        .map(|&(a, b)| (a as f64 - ratio * b as f64).powi(2))
-        .sum();
-    Some((squares / (n * (n - 1.0))).sqrt() / (y / n))
 }
 
 /// The Gini that sampling alone gives premiums that are truly all equal (to 1), measured with
@@ -120,19 +132,25 @@ mod tests {
         assert_eq!(gini_noise_floor_if_known([]), None);
     }
 
-    #[test]
-    fn a_ratio_held_on_every_row_has_no_error() {
-        assert_eq!(ratio_standard_error(&[(2, 1), (4, 2), (10, 5)]), Some(0.0));
-        assert_eq!(ratio_standard_error(&[(2, 1)]), None);
-        assert_eq!(ratio_standard_error(&[(2, 0), (3, 0)]), None);
+    fn standard_error(rows: &[(u64, u64)]) -> Option<f64> {
+        ratio_of_sums(rows).standard_error
     }
 
     #[test]
-    fn ratio_standard_error_by_hand() {
+    fn a_ratio_held_on_every_row_has_no_error() {
+        assert_eq!(standard_error(&[(2, 1), (4, 2), (10, 5)]), Some(0.0));
+        assert_eq!(standard_error(&[(2, 1)]), None);
+        assert_eq!(standard_error(&[(2, 0), (3, 0)]), None);
+    }
+
+    #[test]
+    fn ratio_of_sums_by_hand() {
+        let two = ratio_of_sums(&[(1, 2), (3, 2)]);
+        assert_eq!((two.numerator, two.denominator), (4, 4));
         // R = (1 + 3) / (2 + 2) = 1; residuals −1 and 1; √(2 / (2·1)) / 2 = 0.5.
-        assert!(close(ratio_standard_error(&[(1, 2), (3, 2)]).unwrap(), 0.5));
+        assert!(close(two.standard_error.unwrap(), 0.5));
         // The more rows of the same spread, the smaller the error: four rows, √(4 / 12) / 2.
-        let four = ratio_standard_error(&[(1, 2), (3, 2), (1, 2), (3, 2)]).unwrap();
+        let four = standard_error(&[(1, 2), (3, 2), (1, 2), (3, 2)]).unwrap();
         assert!(close(four, (4.0f64 / 12.0).sqrt() / 2.0));
     }
 }

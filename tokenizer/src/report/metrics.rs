@@ -13,7 +13,7 @@
 //!   the premiums (identical to the Gini of raw counts when every language has every segment).
 
 use super::counting::{Counts, PreparedLanguage};
-use crate::statistics::{gini, gini_noise_floor_if_known, ratio_standard_error};
+use crate::statistics::{gini, gini_noise_floor_if_known, ratio_of_sums};
 use serde::{Deserialize, Serialize};
 
 /// Zouhar et al. 2023 found α = 2.5 correlates best with downstream BLEU.
@@ -28,7 +28,7 @@ pub struct LanguageMetrics {
     pub tokens: u64,
     pub premium: Option<f64>,
     /// How far the premium may move with another sample of as many segments (one standard
-    /// error; `statistics::ratio_standard_error`).
+    /// error; `statistics::RatioOfSums`).
     pub premium_standard_error: Option<f64>,
     pub bytes_per_token: Option<f64>,
     pub chars_per_token: Option<f64>,
@@ -73,10 +73,9 @@ pub fn language_metrics(
             .collect(),
         None => Vec::new(),
     };
-    let ours: u64 = aligned.iter().map(|&(x, _)| x).sum();
-    let theirs: u64 = aligned.iter().map(|&(_, y)| y).sum();
+    let on_aligned = ratio_of_sums(&aligned);
     // No reference, or no segment both have: no reference tokens, so no premium.
-    let premium = ratio(ours as f64, theirs as f64);
+    let premium = ratio(on_aligned.numerator as f64, on_aligned.denominator as f64);
     let words = language.word_count as f64;
     let spaced = !language.spaceless;
     LanguageMetrics {
@@ -89,7 +88,7 @@ pub fn language_metrics(
         aligned_lines: aligned.len(),
         tokens: counts.tokens,
         premium,
-        premium_standard_error: ratio_standard_error(&aligned),
+        premium_standard_error: on_aligned.standard_error,
         bytes_per_token: ratio(language.bytes as f64, tokens),
         chars_per_token: ratio(language.chars as f64, tokens),
         tokens_per_char: ratio(tokens, language.chars as f64),
